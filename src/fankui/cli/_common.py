@@ -1,0 +1,53 @@
+"""Shared plumbing of the CLI commands: error translation, progress bars, options that recur.
+
+The CLI is a thin layer: each command parses options, calls one library function and writes its output.
+Library errors become a one-paragraph message on stderr and an exit code; never a traceback for a user
+mistake.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Callable, TypeVar
+
+import typer
+
+from ..errors import FankuiError
+
+F = TypeVar("F", bound=Callable)
+
+
+def fail(message: str, hint: str | None = None, code: int = 2) -> "typer.Exit":
+    """Print ``Error: message`` (and the hint) on stderr and return the Exit to raise."""
+    typer.echo(f"Error: {message}", err=True)
+    if hint:
+        typer.echo(hint, err=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn FankuiError (and a few OS errors users cause) into a message and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except FankuiError as exc:
+            raise fail(exc.message, exc.hint, exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted; no output was written (outputs are written atomically).", code=130) from None
+        except PermissionError as exc:
+            raise fail(f"permission denied: {exc.filename}", "Check that you may read the input and write the output folder.") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo(message: str, quiet: bool = False) -> None:
+    """Status lines go to stderr so stdout stays clean for data (`-o -`) and JSON."""
+    if not quiet:
+        typer.echo(message, err=True)
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
