@@ -120,3 +120,16 @@ def content_words(tokens: Iterable[str], stopwords: frozenset[str] | None = None
     """
     stop = load_stopwords() if stopwords is None else stopwords
     return [t for t in tokens if t.strip() and t not in stop and not _is_noise(t)]
+
+
+class SegmentStage:
+    """Pipeline stage: ``text_norm`` → ``tokens`` (a list of str per row; CSV output joins them with spaces)."""
+
+    name = "segment"
+    requires = ("text_norm",)
+    assigns = ("tokens",)
+
+    def __call__(self, df):
+        out = df.copy()
+        out["tokens"] = tokenize_many(df["text_norm"].tolist())
+        return out

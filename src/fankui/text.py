@@ -85,3 +85,14 @@ def normalize(df: pd.DataFrame, text_col: str = "text", out_col: str = "text_nor
     out = df.copy()
     out[out_col] = [normalize_text(t) for t in df[text_col].tolist()]
     return out
+
+
+class NormalizeStage:
+    """Pipeline stage: ``text`` → ``text_norm`` (the original ``text`` is never changed)."""
+
+    name = "normalize"
+    requires = ("text",)
+    assigns = ("text_norm",)
+
+    def __call__(self, df: pd.DataFrame) -> pd.DataFrame:
+        return normalize(df, "text", "text_norm")

@@ -51,3 +51,34 @@ def echo(message: str, quiet: bool = False) -> None:
 
 def stderr_is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+class progress_bar:
+    """A byte- or row-based progress bar on stderr, shown only on a terminal and not with --quiet.
+
+    Used as a context manager whose value is a ``progress(done, total)`` callback for the library.
+    """
+
+    def __init__(self, label: str, quiet: bool = False):
+        self.label = label
+        self.quiet = quiet
+        self._bar = None
+        self._done = 0
+
+    def __enter__(self):
+        return self if not self.quiet and stderr_is_tty() else None
+
+    def __call__(self, done: int, total: int) -> None:
+        import click
+
+        if self._bar is None:
+            self._bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr,
+                                          show_percent=True, show_eta=True)
+            self._bar.__enter__()
+        self._bar.update(max(done - self._done, 0))
+        self._done = done
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+        return False
