@@ -1,6 +1,51 @@
 """fankui (反馈): Chinese customer-feedback analytics.
 
-Importing fankui has no side effects: jieba, OpenCC and models load lazily on first use.
+    >>> import fankui
+    >>> tickets = fankui.load_tickets("corpora/demo/tickets.csv")   # doctest: +SKIP
+    >>> labelled = fankui.analyze(tickets)                           # doctest: +SKIP
+
+Importing fankui has no side effects and is cheap: the names below are resolved on first use, and jieba,
+OpenCC and models load lazily.
 """
 
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    "load_tickets": "fankui.tickets",
+    "read_tickets": "fankui.tickets",
+    "normalize": "fankui.text",
+    "normalize_text": "fankui.text",
+    "mask_pii": "fankui.text",
+    "tokenize": "fankui.segment",
+    "content_words": "fankui.segment",
+    "add_user_dict": "fankui.segment",
+    "read_table": "fankui.io",
+    "write_table": "fankui.io",
+    "analyze": "fankui.pipeline",
+    "analyze_file": "fankui.pipeline",
+    "Pipeline": "fankui.pipeline",
+    "default_stages": "fankui.pipeline",
+    "SentimentClassifier": "fankui.sentiment",
+    "FankuiError": "fankui.errors",
+    "InputError": "fankui.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fankui' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

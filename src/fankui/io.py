@@ -321,7 +321,7 @@ def iter_table(
     text = _io.TextIOWrapper(_io.BufferedReader(raw, 1 << 16), encoding=source.encoding, errors="strict", newline="")
     try:
         if source.fmt == "jsonl":
-            reader = pd.read_json(text, lines=True, chunksize=chunksize, dtype=False, convert_dates=False)
+            reader = pd.read_json(text, lines=True, chunksize=chunksize, dtype=False)
         else:
             reader = pd.read_csv(
                 text, sep=sep, dtype=str, keep_default_na=False, na_filter=False, chunksize=chunksize,

@@ -69,10 +69,8 @@ class progress_bar:
         return self if not self.quiet and stderr_is_tty() else None
 
     def __call__(self, done: int, total: int) -> None:
-        import click
-
         if self._bar is None:
-            self._bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr,
+            self._bar = typer.progressbar(length=max(total, 1), label=self.label, file=sys.stderr,
                                           show_percent=True, show_eta=True)
             self._bar.__enter__()
         self._bar.update(max(done - self._done, 0))

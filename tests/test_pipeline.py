@@ -1,0 +1,65 @@
+import pandas as pd
+import pytest
+
+from fankui.errors import ProcessingError
+from fankui.pipeline import Pipeline, analyze, analyze_file, default_stages
+
+
+class Boom:
+    name = "boom"
+    requires = ("tokens",)
+    assigns = ("x",)
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, df):
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("disk full")
+        return df.assign(x=1)
+
+
+def test_failure_midway_leaves_no_output(tmp_path):
+    src = tmp_path / "t.csv"
+    pd.DataFrame({"内容": ["物流慢", "", "好评"] * 100}).to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    stages = default_stages(sentiment=False, themes=False) + [Boom()]
+    with pytest.raises(RuntimeError):
+        analyze_file(src, out, stages=stages, chunksize=100)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]  # neither output nor rejects nor temp files
+
+
+def test_pipeline_checks_requirements():
+    with pytest.raises(ProcessingError, match="needs column"):
+        Pipeline([Boom()])(pd.DataFrame({"text": ["a"]}))
+
+
+class DropsRows:
+    name = "drops"
+    requires = ()
+    assigns = ()
+
+    def __call__(self, df):
+        return df.iloc[:0]
+
+
+def test_stage_may_not_drop_rows():
+    with pytest.raises(ProcessingError, match="changed the rows"):
+        Pipeline([DropsRows()])(pd.DataFrame({"text": ["a"]}))
+
+
+def test_analyze_dataframe_api(tickets_frame):
+    out = analyze(tickets_frame, default_stages(sentiment=False, themes=False))
+    assert len(out) + len(out.attrs["rejects"]) == len(tickets_frame)
+    assert out["tokens"].iloc[0][:3] == ["快递", "太慢", "了"]
+    assert tickets_frame["反馈内容"].iloc[1] == "請問什麼時候發貨？"  # input frame not modified
+
+
+def test_import_has_no_side_effects():
+    import subprocess
+    import sys
+
+    code = "import sys, fankui; print('jieba' in sys.modules, 'pandas' in sys.modules, 'opencc' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False False False" and out.stderr == ""
