@@ -192,3 +192,12 @@ def test_chunked_writer_formats(tmp_path, ext):
         w.write(pd.DataFrame({"a": ["3"], "tokens": [["退款"]]}))
     back = read_table(path)
     assert back["a"].tolist() == ["1", "2", "3"]
+
+
+def test_malformed_csv_lines_become_rejects(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("工单号,内容\nT1,物流慢\nT2,多了,一列\nT3,\nT4,好评\n", encoding="utf-8")
+    good, rejects = read_tickets(path)
+    assert good["ticket_id"].tolist() == ["T1", "T4"]
+    assert rejects["row"].tolist() == [3, 4]
+    assert rejects["reason"].tolist() == ["malformed line: expected 2 fields, saw 3", "empty text"]

@@ -11,7 +11,9 @@ import codecs
 import csv
 import io as _io
 import os
+import re
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -47,6 +49,7 @@ _SUPPORTED = ".csv, .tsv, .txt, .xlsx, .jsonl, .parquet"
 
 # Sniff this much to choose the encoding; a wrong guess is still caught later as a decoding error with its offset.
 _SNIFF_BYTES = 1 << 20
+_SKIPPED = re.compile(r"Skipping line (\d+): (.*)", re.S)
 
 
 def table_format(path: str | Path) -> str:
@@ -272,7 +275,9 @@ def iter_table(
 ) -> Iterator[pd.DataFrame]:
     """Yield the table in chunks of at most ``chunksize`` rows, all values as ``str`` ('' for empty cells).
 
-    Each chunk's index is the 0-based record number in the file, so row numbers survive chunking.
+    Each chunk's index is the row's number in the file minus 2 (header = row 1), so row numbers survive
+    chunking. CSV lines with more fields than the header are listed in ``chunk.attrs["bad_lines"]`` as
+    ``(row, message)`` pairs instead of being dropped silently.
     ``progress(done_bytes, total_bytes)`` is called after each chunk.
 
     >>> for chunk in iter_table("tickets.csv", chunksize=50_000):  # doctest: +SKIP
@@ -323,15 +328,43 @@ def iter_table(
         if source.fmt == "jsonl":
             reader = pd.read_json(text, lines=True, chunksize=chunksize, dtype=False)
         else:
+            # Lines with more fields than the header are skipped by the parser with a warning naming the line;
+            # we turn those warnings into rejects (chunk.attrs["bad_lines"]) so no row disappears silently.
             reader = pd.read_csv(
                 text, sep=sep, dtype=str, keep_default_na=False, na_filter=False, chunksize=chunksize,
-                skip_blank_lines=True, engine="c",
+                skip_blank_lines=True, engine="c", on_bad_lines="warn",
             )
-        for chunk in reader:
+        bad_lines: list[int] = []
+        next_line = 2  # spreadsheet numbering: the header is line 1
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                try:
+                    chunk = next(reader)
+                except StopIteration:
+                    break
+            found = []
+            for w in caught:
+                m = _SKIPPED.match(str(w.message))
+                if m:
+                    found.append((int(m.group(1)), m.group(2).strip()))
+                else:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            bad_lines.extend(n for n, _ in found)
             if source.fmt == "jsonl":
                 chunk = _as_text_frame(chunk)
+                chunk.index = pd.RangeIndex(start, start + len(chunk))
+            else:
+                # Number the rows as the file does, stepping over the skipped lines.
+                rows = []
+                bad = set(bad_lines)
+                while len(rows) < len(chunk):
+                    if next_line not in bad:
+                        rows.append(next_line)
+                    next_line += 1
+                chunk.index = pd.Index([r - 2 for r in rows], dtype="int64")
             chunk.columns = [str(c).lstrip("\ufeff").strip() for c in chunk.columns]
-            chunk.index = pd.RangeIndex(start, start + len(chunk))
+            chunk.attrs["bad_lines"] = found
             start += len(chunk)
             if progress:
                 progress(min(raw.consumed, total), total)

@@ -128,6 +128,12 @@ def prepare_tickets(chunk: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.Da
     rejects = chunk.loc[bad_rows].copy()
     rejects.insert(0, "reason", reasons[bad_rows])
     rejects.insert(0, "row", row_no[bad_rows])
+    malformed = chunk.attrs.get("bad_lines") or []
+    if malformed:
+        extra = pd.DataFrame({"row": [n for n, _ in malformed],
+                              "reason": [f"malformed line: {msg}" for _, msg in malformed]})
+        rejects = pd.concat([rejects, extra], ignore_index=True).fillna("")
+        rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
     return good, rejects
 
 
