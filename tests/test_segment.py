@@ -62,3 +62,22 @@ def test_user_dictionary_adds_words(tmp_path):
 def test_user_dictionary_missing_file():
     with pytest.raises(InputError, match="user dictionary not found"):
         add_user_dict("/nonexistent/dict.txt")
+
+
+def _backends():
+    import importlib.util
+
+    return [b for b in ("jieba", "jieba_next") if importlib.util.find_spec(b) is not None]
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_golden_table_holds_for_each_installed_backend(backend):
+    """jieba-next is a drop-in accelerator: on the domain phrases it must agree with plain jieba."""
+    import importlib
+
+    from fankui.resources import lexicon_path
+
+    tok = importlib.import_module(backend).Tokenizer()
+    tok.load_userdict(str(lexicon_path("userdict.txt")))
+    for text, tokens in GOLDEN:
+        assert tok.lcut(text, HMM=True) == tokens, (backend, text)

@@ -8,6 +8,7 @@ user's own ``jieba.lcut`` calls segment. Segmentation is lossless: ``"".join(tok
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import unicodedata
 from functools import lru_cache
@@ -24,11 +25,28 @@ __all__ = [
     "load_stopwords",
     "add_user_dict",
     "get_tokenizer",
+    "backend_name",
 ]
 
 _lock = threading.Lock()
 _tokenizer = None
 _user_dicts: list[Path] = []
+
+
+def backend_name() -> str:
+    """Which segmenter implementation is used: ``jieba_next`` (Rust-accelerated jieba) or ``jieba``.
+
+    jieba-next runs jieba's own algorithm and dictionary about 3× faster; it differs from jieba on under 1% of
+    texts (mostly runs of symbols such as ``-----`` and hyphenated Latin words). ``FANKUI_SEGMENTER=jieba``
+    forces plain jieba; so does a platform where jieba-next does not import.
+    """
+    if os.environ.get("FANKUI_SEGMENTER", "").lower() == "jieba":
+        return "jieba"
+    try:
+        import jieba_next  # noqa: F401
+    except ImportError:
+        return "jieba"
+    return "jieba_next"
 
 
 def get_tokenizer():
@@ -37,12 +55,19 @@ def get_tokenizer():
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                import jieba
+                import importlib
 
+                name = backend_name()
                 # jieba logs "Building prefix dict..." at DEBUG/INFO on stderr; a library should stay quiet.
-                logging.getLogger("jieba").setLevel(logging.WARNING)
-                jieba.setLogLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
+                for logger in ("jieba", "jieba_next"):
+                    logging.getLogger(logger).setLevel(logging.WARNING)
+                backend = importlib.import_module(name)
+                set_level = getattr(backend, "set_log_level", None) or getattr(backend, "setLogLevel", None)
+                if set_level is not None:
+                    set_level(logging.WARNING)
+                if hasattr(backend, "default_logger"):
+                    backend.default_logger.setLevel(logging.WARNING)
+                tok = backend.Tokenizer()
                 tok.initialize()
                 tok.load_userdict(str(lexicon_path("userdict.txt")))
                 for path in _user_dicts:
