@@ -63,3 +63,15 @@ def test_import_has_no_side_effects():
     code = "import sys, fankui; print('jieba' in sys.modules, 'pandas' in sys.modules, 'opencc' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False False" and out.stderr == ""
+
+
+def test_parallel_output_equals_serial(tmp_path):
+    src = tmp_path / "t.csv"
+    texts = ["物流太慢了", "", "請問什麼時候發貨", "客服态度很好", "APP闪退"] * 60
+    pd.DataFrame({"工单号": [f"T{i}" for i in range(len(texts))], "内容": texts}).to_csv(src, index=False)
+    stages = default_stages(sentiment=False, themes=False)
+    r1 = analyze_file(src, tmp_path / "serial.jsonl", stages=stages, chunksize=50, jobs=1)
+    r2 = analyze_file(src, tmp_path / "parallel.jsonl", stages=stages, chunksize=50, jobs=2)
+    assert (r1.read, r1.written, r1.rejected) == (r2.read, r2.written, r2.rejected) == (300, 240, 60)
+    assert (tmp_path / "serial.jsonl").read_bytes() == (tmp_path / "parallel.jsonl").read_bytes()
+    assert (tmp_path / "serial.rejects.csv").read_bytes() == (tmp_path / "parallel.rejects.csv").read_bytes()

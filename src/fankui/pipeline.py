@@ -110,6 +110,54 @@ def analyze(tickets: pd.DataFrame, stages: Sequence[Stage] | None = None, *, col
     return out
 
 
+_PARALLEL_MIN_BYTES = 4 << 20
+_WORKER_PIPE: Pipeline | None = None
+
+
+def _worker_init(pipe: Pipeline | None) -> None:
+    global _WORKER_PIPE
+    if pipe is not None:  # spawn: the pipeline arrives pickled; fork: it is inherited
+        _WORKER_PIPE = pipe
+
+
+def _worker_run(df: pd.DataFrame) -> pd.DataFrame:
+    assert _WORKER_PIPE is not None
+    return _WORKER_PIPE(df)
+
+
+def _run_chunks(pipe: Pipeline, chunks, jobs: int):
+    """Yield ``(good, rejects, processed)`` per chunk, in input order, processing in ``jobs`` processes.
+
+    At most ``2 * jobs`` chunks are in flight, so memory stays bounded however long the input is.
+    """
+    if jobs <= 1:
+        for good, rejects in chunks:
+            yield good, rejects, (pipe(good) if len(good) else None)
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_PIPE
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if "fork" in methods else "spawn"
+    # Warm the stages (dictionaries, models) once in the parent so forked workers inherit them ready-made.
+    pipe(pd.DataFrame({"text": ["预热"]}).pipe(lambda d: read_tickets(d)[0]))
+    _WORKER_PIPE = pipe
+    ctx = multiprocessing.get_context(method)
+    init_arg = None if method == "fork" else pipe
+    pending: deque = deque()
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=(init_arg,)) as pool:
+        for good, rejects in chunks:
+            pending.append((good, rejects, pool.submit(_worker_run, good) if len(good) else None))
+            while len(pending) >= 2 * jobs:
+                g, r, fut = pending.popleft()
+                yield g, r, (fut.result() if fut is not None else None)
+        while pending:
+            g, r, fut = pending.popleft()
+            yield g, r, (fut.result() if fut is not None else None)
+
+
 @dataclass
 class AnalyzeResult:
     read: int
@@ -141,12 +189,16 @@ def analyze_file(
     encoding: str | None = None,
     sheet: str | int | None = None,
     chunksize: int = 20_000,
+    jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> AnalyzeResult:
     """Stream a ticket export through the stages into ``output_path`` (format by extension), chunk by chunk.
 
     Rejected rows go to ``<output stem>.rejects.csv`` with their row number and reason. Both files are written
     atomically. Returns the counts: ``read == written + rejected`` always holds.
+
+    ``jobs`` worker processes share the chunks (``None``: one for small files, else one per core); the output
+    is identical whatever ``jobs`` is, in input order.
     """
     input_path, output_path = Path(input_path), Path(output_path)
     table_format(output_path)  # fail on a bad output extension before reading anything
@@ -158,15 +210,17 @@ def analyze_file(
     stream = iter_tickets(input_path, columns=columns, encoding=encoding, sheet=sheet, chunksize=chunksize,
                           progress=progress)
     pipe = Pipeline(stages if stages is not None else default_stages())
+    if jobs is None:
+        # Worker processes pay off only when there are several chunks to share out.
+        jobs = 1 if stream.source.size < _PARALLEL_MIN_BYTES else min(os.cpu_count() or 1, 8)
     rej_path = rejects_path_for(output_path)
     read = written = rejected = 0
     reject_writer = None
     with TableWriter(output_path) as writer:
         try:
-            for good, rejects in stream.chunks:
+            for good, rejects, out in _run_chunks(pipe, stream.chunks, jobs):
                 read += len(good) + len(rejects)
-                if len(good):
-                    out = pipe(good)
+                if out is not None:
                     writer.write(out)
                     written += len(out)
                 if len(rejects):

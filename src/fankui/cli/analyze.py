@@ -30,6 +30,7 @@ def analyze_cmd(
     tag_themes: bool = typer.Option(True, "--themes-tagging/--no-themes-tagging", help="Tag complaint themes."),
     user_dict: Optional[Path] = typer.Option(None, help="Extra jieba dictionary (one word per line) for product names etc."),
     chunk_size: int = typer.Option(20_000, min=100, help="Rows processed at a time (memory stays bounded)."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Worker processes (default: 1 for small files, else one per core)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or summary."),
 ) -> None:
     """Label a ticket export: normalised text, tokens, sentiment with reasons, complaint themes.
@@ -52,7 +53,7 @@ def analyze_cmd(
     cols = TicketColumns(text=text_column, ticket_id=id_column, customer_id=customer_column, created_at=date_column)
     with progress_bar("analyze", quiet) as bar:
         result = analyze_file(input, output, stages=stages, columns=cols, encoding=encoding, sheet=sheet,
-                              chunksize=chunk_size, progress=bar)
+                              chunksize=chunk_size, jobs=jobs, progress=bar)
     echo(f"read {result.read}, written {result.written}, rejected {result.rejected} → {result.output}", quiet)
     if result.rejects_path:
         echo(f"rejected rows with reasons: {result.rejects_path}", quiet)
