@@ -1,0 +1,254 @@
+"""The three-class sentiment estimator (scikit-learn contract, raw Chinese text in).
+
+Two ways to get the neutral class, chosen by the labels given to ``fit``:
+
+- **Three classes in the labels** (-1/0/1, 正面/中性/负面, ...): a multinomial logistic regression.
+- **Only positive and negative** (0/1 review data): a binary logistic regression whose probability ``q`` of
+  positive is calibrated (Platt scaling on out-of-fold scores of the training data), and a *neutral band*:
+  the three scores are ``(-l/2, t, +l/2)`` with ``l = logit(q)`` and ``t = logit(0.5 + neutral_band) / 2``,
+  turned into probabilities with a softmax. So a text is neutral exactly when ``|q - 0.5| < neutral_band``,
+  and ``p_positive >= p_negative`` exactly when ``q >= 0.5`` (binary accuracy is unchanged by the band).
+
+``C="auto"`` picks the regularisation by 3-fold cross-validation on the training data only.
+"""
+
+from __future__ import annotations
+
+import math
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError as _SkNotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from .. import errors
+from .features import Featurizer
+from .labels import CLASSES, NEGATIVE, NEUTRAL, POSITIVE, to_canonical
+
+__all__ = ["SentimentClassifier", "NotFittedError", "prepare_texts"]
+
+C_GRID = (0.25, 1.0, 4.0, 16.0)
+
+
+class NotFittedError(errors.NotFittedError, _SkNotFittedError):
+    """Raised when predicting with a model that has not been fitted (both fankui's and scikit-learn's kind)."""
+
+
+def prepare_texts(X) -> tuple[list[str], list[list[str]]]:
+    """Raw texts → (normalised texts, tokens), exactly as the pipeline's normalise and segment stages do."""
+    from ..segment import tokenize_many
+    from ..text import normalize_text
+
+    if isinstance(X, str):
+        raise errors.InputError("expected a list or Series of texts, got a single string.",
+                                "Wrap it in a list: model.predict([text]).")
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1:
+            raise errors.InputError(f"expected one column of texts, got a DataFrame with {X.shape[1]} columns.",
+                                    "Pass the text column only, e.g. model.predict(df['text']).")
+        X = X.iloc[:, 0]
+    norm = [normalize_text(t) if isinstance(t, str) else "" for t in _as_list(X)]
+    return norm, tokenize_many(norm)
+
+
+def _as_list(X) -> list:
+    if isinstance(X, pd.Series):
+        return X.tolist()
+    if isinstance(X, np.ndarray):
+        return X.ravel().tolist()
+    return list(X)
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+class SentimentClassifier(ClassifierMixin, BaseEstimator):
+    """Three-class sentiment (negative / neutral / positive) for Chinese feedback, trained on your labels.
+
+    >>> clf = SentimentClassifier().fit(["很好用", "太差了", "物流很快很满意", "质量差退货"], [1, 0, 1, 0])
+    >>> clf.predict(["质量太差了"]).tolist()   # doctest: +SKIP
+    ['negative']
+
+    Parameters
+    ----------
+    C : float or "auto"
+        Inverse regularisation strength; "auto" chooses it from ``C_GRID`` by 3-fold CV on the training data.
+    neutral_band : float
+        Binary-labelled data only: half-width of the band of calibrated P(positive) around 0.5 called neutral.
+    class_weight : None, "balanced" or dict
+        As in scikit-learn; keys may be any accepted label spelling.
+    char_ngram_range, min_df, max_features, lexicon
+        Feature settings (see :mod:`fankui.sentiment.features`).
+    calibrate : bool
+        Binary data: Platt-scale the scores on out-of-fold predictions (else trust the raw logistic output).
+    """
+
+    def __init__(self, C="auto", neutral_band=0.15, class_weight=None, char_ngram_range=(1, 3), min_df=2,
+                 max_features=400_000, lexicon=True, calibrate=True, random_state=0):
+        self.C = C
+        self.neutral_band = neutral_band
+        self.class_weight = class_weight
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.lexicon = lexicon
+        self.calibrate = calibrate
+        self.random_state = random_state
+
+    # -- fitting -------------------------------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Learn from raw texts ``X`` and labels ``y`` in any accepted spelling. Returns ``self``."""
+        texts = _as_list(X) if not isinstance(X, str) else X
+        y = to_canonical(_as_list(y), where="the labels")
+        if len(y) != len(texts):
+            raise errors.LabelError(f"got {len(texts)} texts but {len(y)} labels.",
+                                    "Pass one label per text.")
+        norm, tokens = prepare_texts(texts)
+        return self._fit_prepared(norm, tokens, y, sample_weight)
+
+    def _fit_prepared(self, norm, tokens, y, sample_weight=None):
+        y = np.asarray(y, dtype=object)
+        feat, X = Featurizer.fit(norm, tokens, char_ngram_range=self.char_ngram_range, min_df=self.min_df,
+                                 max_features=self.max_features, lexicon=self.lexicon)
+        present = sorted(set(y.tolist()), key=CLASSES.index)
+        binary = present == [NEGATIVE, POSITIVE]
+        target = (y == POSITIVE).astype(int) if binary else np.array([CLASSES.index(v) for v in y])
+        sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        weights = self._class_weights(present)
+
+        def make(c):
+            cw = weights
+            if isinstance(weights, dict):
+                cw = {(1 if k == POSITIVE else 0) if binary else CLASSES.index(k): v for k, v in weights.items()}
+            return LogisticRegression(C=c, class_weight=cw, max_iter=3000,
+                                      solver="liblinear" if binary else "lbfgs")
+
+        grid = C_GRID if self.C == "auto" else (float(self.C),)
+        need_oof = binary and self.calibrate
+        best_c, oof = grid[0], None
+        if len(grid) > 1 or need_oof:
+            folds = self._folds(target)
+            best_score = -np.inf
+            for c in grid:
+                scores = np.zeros(len(target)) if binary else None
+                correct = 0.0
+                for tr, va in folds:
+                    m = make(c).fit(X[tr], target[tr], sample_weight=None if sw is None else sw[tr])
+                    if binary:
+                        scores[va] = m.decision_function(X[va])
+                        correct += np.sum((scores[va] > 0) == target[va])
+                    else:
+                        correct += _macro_f1(target[va], m.predict(X[va]))
+                score = correct / (len(target) if binary else len(folds))
+                if score > best_score:
+                    best_score, best_c, oof = score, c, scores
+        model = make(best_c).fit(X, target, sample_weight=sw)
+
+        self.featurizer_ = feat
+        self.mode_ = "binary" if binary else "multiclass"
+        self.C_ = best_c
+        self.classes_ = np.array(CLASSES, dtype=object)
+        self.coef_ = model.coef_.astype(np.float32)
+        self.intercept_ = model.intercept_.astype(np.float64)
+        self.model_classes_ = np.array([CLASSES[i] for i in model.classes_] if not binary else [NEGATIVE, POSITIVE],
+                                       dtype=object)
+        self.calibration_ = np.array([1.0, 0.0])
+        if need_oof and oof is not None:
+            platt = LogisticRegression(C=1e6, max_iter=1000).fit(oof.reshape(-1, 1), target)
+            self.calibration_ = np.array([platt.coef_[0, 0], platt.intercept_[0]])
+        return self
+
+    def _class_weights(self, present):
+        """class_weight with canonical keys, or "balanced", or None."""
+        if self.class_weight is None or isinstance(self.class_weight, str):
+            return self.class_weight
+        keys = list(self.class_weight)
+        canon = to_canonical(keys, where="class_weight", require_two=False)
+        return {c: float(self.class_weight[k]) for k, c in zip(keys, canon) if c in present}
+
+    def _folds(self, target):
+        n_splits = int(min(3, np.bincount(target).min())) if len(target) else 0
+        if n_splits < 2:
+            return []
+        skf = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+        return list(skf.split(np.zeros(len(target)), target))
+
+    # -- prediction ----------------------------------------------------------------------------------------
+    def _check_fitted(self):
+        if not hasattr(self, "coef_"):
+            raise NotFittedError("this SentimentClassifier is not fitted yet.",
+                                 "Call fit(texts, labels) first, or use fankui.sentiment.load_default().")
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "coef_")
+
+    def features(self, norm: list[str], tokens: list[list[str]]):
+        """Feature matrix for already normalised and segmented texts (the pipeline's ``text_norm``/``tokens``)."""
+        self._check_fitted()
+        return self.featurizer_.transform(norm, tokens)
+
+    def _scores(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+
+    def proba_from_features(self, X) -> np.ndarray:
+        """Class probabilities (columns in ``classes_`` order) from a feature matrix."""
+        scores = self._scores(X)
+        n = scores.shape[0]
+        if self.mode_ == "binary":
+            a, b = self.calibration_
+            logit = a * scores[:, 0] + b
+            if self.neutral_band and self.neutral_band > 0:
+                t = _logit(0.5 + min(float(self.neutral_band), 0.49)) / 2.0
+                z = np.column_stack([-logit / 2.0, np.full(n, t), logit / 2.0])
+            else:
+                q = 1.0 / (1.0 + np.exp(-logit))
+                return np.column_stack([1.0 - q, np.zeros(n), q])
+        else:
+            if scores.shape[1] == 1:  # two of the three classes, liblinear-style single column
+                scores = np.column_stack([-scores[:, 0] / 2.0, scores[:, 0] / 2.0])
+            z = np.full((n, 3), -np.inf)
+            for j, cls in enumerate(self.model_classes_):
+                z[:, CLASSES.index(cls)] = scores[:, j]
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probabilities of negative / neutral / positive (columns follow ``classes_``); rows sum to 1."""
+        self._check_fitted()
+        norm, tokens = prepare_texts(X)
+        return self.proba_from_features(self.features(norm, tokens))
+
+    def predict(self, X) -> np.ndarray:
+        """``positive`` / ``neutral`` / ``negative`` for each text."""
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy; with only positive/negative gold labels, positive means p_positive >= p_negative."""
+        from .evaluate import evaluate
+
+        return evaluate(self, X, y)["accuracy"]
+
+    def polarity_weights(self, cls: str) -> np.ndarray:
+        """Per-feature weight pushing towards ``cls`` (vs the other classes), used for explanations."""
+        self._check_fitted()
+        w = self.coef_.astype(np.float64)
+        if self.mode_ == "binary":
+            d = w[0] * self.calibration_[0]
+            return {POSITIVE: d, NEGATIVE: -d}.get(cls, -np.abs(d))
+        if w.shape[0] == 1:
+            w = np.vstack([-w[0] / 2.0, w[0] / 2.0])
+        rows = {c: w[j] for j, c in enumerate(self.model_classes_)}
+        if cls not in rows:
+            return np.zeros(w.shape[1])
+        others = [rows[c] for c in rows if c != cls]
+        return rows[cls] - np.mean(others, axis=0)
+
+
+def _macro_f1(y_true, y_pred) -> float:
+    from sklearn.metrics import f1_score
+
+    return f1_score(y_true, y_pred, average="macro")

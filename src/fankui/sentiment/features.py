@@ -1,0 +1,209 @@
+"""Chinese-aware sentiment features: jieba words with negation scope, character n-grams, lexicon counts.
+
+Three blocks, each L2-normalised on its own and stacked side by side:
+
+- **words**: jieba tokens and token bigrams. Tokens inside a negation scope (after 不/没/没有/别/无/未/不是...,
+  up to punctuation or ``NEGATION_SCOPE`` tokens) are marked ``NEG_好吃``, so "不好吃" is not "好吃".
+- **chars**: character 1–3-grams of the normalised text; they catch "太慢", "不高兴" even when jieba splits oddly
+  and they cover words jieba has never seen.
+- **lexicon**: counts of positive and negative lexicon words (``lexicons/sentiment_*.txt``), flipped inside a
+  negation scope and scaled by a preceding degree word (很/太/有点). Their weights are learned from the training
+  corpus, so a lexicon word the corpus never saw still carries the weight of its polarity.
+
+Weighting is TF-IDF with sublinear tf (``1 + log tf``) and smooth idf, as scikit-learn computes it; we keep
+vocabulary and idf as plain arrays so that a model is saved without pickle.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from ..resources import lexicon_path
+
+NEGATION_SCOPE = 3
+NEG_PREFIX = "NEG_"
+LEXICON_FEATURES = ("LEX_pos", "LEX_neg")
+# The lexicon block is small (2 columns) next to thousands of n-grams; it is scaled so a single strong lexicon
+# hit weighs about as much as a strong n-gram.
+_LEX_SCALE = 0.5
+
+
+def _read_list(name: str) -> list[str]:
+    out = []
+    for line in lexicon_path(name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+@lru_cache(maxsize=1)
+def negation_words() -> frozenset[str]:
+    return frozenset(_read_list("sentiment_negation.txt"))
+
+
+@lru_cache(maxsize=1)
+def degree_words() -> dict[str, float]:
+    out = {}
+    for line in _read_list("sentiment_degree.txt"):
+        word, _, weight = line.partition("\t")
+        out[word.strip()] = float(weight) if weight.strip() else 1.5
+    return out
+
+
+@lru_cache(maxsize=1)
+def polarity_lexicon() -> dict[str, int]:
+    """word → +1 / -1 from the shipped positive and negative lists."""
+    lex = {w: 1 for w in _read_list("sentiment_positive.txt")}
+    lex.update({w: -1 for w in _read_list("sentiment_negative.txt")})
+    return lex
+
+
+def _is_break(token: str) -> bool:
+    # Punctuation, symbols and whitespace end a negation scope ("不贵，但是难吃": 难吃 is not negated).
+    return not token.strip() or all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
+
+
+def mark_tokens(tokens: list[str]) -> tuple[str, float, float, list[tuple[str, int]]]:
+    """Words for the vectorizer ("|" at clause breaks), positive and negative lexicon scores, and the lexicon hits.
+
+    >>> mark_tokens(["我", "今天", "不", "高兴"])[0]
+    '我 今天 不 NEG_高兴'
+    """
+    neg_words = negation_words()
+    degree = degree_words()
+    lex = polarity_lexicon()
+    out: list[str] = []
+    hits: list[tuple[str, int]] = []
+    pos = neg = 0.0
+    scope = 0
+    boost = 1.0
+    for tok in tokens:
+        if _is_break(tok):
+            out.append("|")
+            scope = 0
+            boost = 1.0
+            continue
+        tok = tok.lower()
+        if tok in neg_words:
+            # "不是不好" is a double negation: a negator inside a scope closes it.
+            scope = 0 if scope else NEGATION_SCOPE
+            out.append(tok)
+            continue
+        polarity = lex.get(tok, 0)
+        if scope:
+            out.append(NEG_PREFIX + tok)
+            scope -= 1
+            polarity = -polarity
+        else:
+            out.append(tok)
+        if polarity:
+            weight = boost
+            if polarity > 0:
+                pos += weight
+            else:
+                neg += weight
+            hits.append((out[-1], polarity))
+        boost = degree.get(tok, 1.0)
+    return " ".join(out), pos, neg, hits
+
+
+def _word_analyzer():
+    # Whitespace-split words and bigrams that never cross a clause break "|".
+    return CountVectorizer(token_pattern=r"[^\s|]+", ngram_range=(1, 2), lowercase=False)
+
+
+def _sublinear_tfidf_l2(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    x = counts.astype(np.float32, copy=True).tocsr()
+    np.log(x.data, out=x.data)
+    x.data += 1.0
+    x = x @ sp.diags(idf.astype(np.float32))
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.diags((1.0 / norms).astype(np.float32)) @ x
+
+
+def _fit_vocab(counts: sp.csr_matrix, names: np.ndarray, min_df: int, max_features: int | None):
+    n_docs = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    keep = np.flatnonzero(df >= min_df)
+    if max_features is not None and len(keep) > max_features:
+        # Most frequent first; ties broken by name so a rebuild gives the same vocabulary.
+        order = np.lexsort((names[keep], -df[keep]))
+        keep = np.sort(keep[order[:max_features]])
+    idf = np.log((1.0 + n_docs) / (1.0 + df[keep])) + 1.0
+    return [str(n) for n in names[keep]], idf
+
+
+class Featurizer:
+    """Fitted feature extractor (not an estimator: it is internal state of :class:`SentimentClassifier`)."""
+
+    def __init__(self, word_vocab, word_idf, char_vocab, char_idf, char_ngram_range=(1, 3), lexicon=True):
+        self.word_vocab = list(word_vocab)
+        self.char_vocab = list(char_vocab)
+        self.word_idf = np.asarray(word_idf, dtype=np.float64)
+        self.char_idf = np.asarray(char_idf, dtype=np.float64)
+        self.char_ngram_range = tuple(char_ngram_range)
+        self.lexicon = bool(lexicon)
+        self._build()
+
+    def _build(self):
+        self._wv = _word_analyzer().set_params(vocabulary={w: i for i, w in enumerate(self.word_vocab)})
+        self._cv = CountVectorizer(analyzer="char", ngram_range=self.char_ngram_range, lowercase=True,
+                                   vocabulary={w: i for i, w in enumerate(self.char_vocab)})
+
+    @classmethod
+    def fit(cls, texts: list[str], tokens: list[list[str]], *, char_ngram_range=(1, 3), min_df=2,
+            max_features: int | None = None, lexicon=True) -> tuple["Featurizer", sp.csr_matrix]:
+        marked = [mark_tokens(t) for t in tokens]
+        wv = _word_analyzer()
+        wc = wv.fit_transform([m[0] for m in marked]).tocsr()
+        cv = CountVectorizer(analyzer="char", ngram_range=tuple(char_ngram_range), lowercase=True)
+        cc = cv.fit_transform(texts).tocsr()
+        budget = None if max_features is None else max_features // 2
+        wvocab, widf = _fit_vocab(wc, wv.get_feature_names_out(), min_df, budget)
+        cvocab, cidf = _fit_vocab(cc, cv.get_feature_names_out(), min_df, budget)
+        feat = cls(wvocab, widf, cvocab, cidf, char_ngram_range, lexicon)
+        return feat, feat._transform_marked(texts, marked)
+
+    def transform(self, texts: list[str], tokens: list[list[str]]) -> sp.csr_matrix:
+        return self._transform_marked(texts, [mark_tokens(t) for t in tokens])
+
+    def _transform_marked(self, texts, marked) -> sp.csr_matrix:
+        xw = _sublinear_tfidf_l2(self._wv.transform([m[0] for m in marked]), self.word_idf)
+        xc = _sublinear_tfidf_l2(self._cv.transform(texts), self.char_idf)
+        blocks = [xw, xc]
+        if self.lexicon:
+            lex = np.array([[m[1], m[2]] for m in marked], dtype=np.float32).reshape(len(marked), 2)
+            blocks.append(sp.csr_matrix(np.log1p(lex) * _LEX_SCALE))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.word_vocab) + len(self.char_vocab) + (2 if self.lexicon else 0)
+
+    def feature_names(self) -> list[str]:
+        """Internal names: ``w:`` words and bigrams, ``c:`` character n-grams, ``LEX_pos``/``LEX_neg``."""
+        names = ["w:" + w for w in self.word_vocab] + ["c:" + c for c in self.char_vocab]
+        return names + (list(LEXICON_FEATURES) if self.lexicon else [])
+
+
+def readable(name: str) -> str:
+    """Turn an internal feature name into a phrase a person can read.
+
+    >>> readable("w:NEG_高兴"), readable("w:太 慢"), readable("c:退款")
+    ('不~高兴', '太慢', '退款')
+    """
+    kind, _, body = name.partition(":")
+    if kind == "c":
+        return body
+    if kind == "w":
+        return "".join(("不~" + p[len(NEG_PREFIX):]) if p.startswith(NEG_PREFIX) else p for p in body.split(" "))
+    return {"LEX_pos": "正面词", "LEX_neg": "负面词"}.get(name, name)
+
+
