@@ -20,6 +20,8 @@ app = typer.Typer(
 # Each import registers its command(s) on `app`. Keep one line per command module.
 from . import analyze  # noqa: E402,F401
 from . import demo  # noqa: E402,F401
+from . import train  # noqa: E402,F401
+from . import evaluate  # noqa: E402,F401
 
 
 def main() -> None:  # console-script entry point

@@ -15,9 +15,15 @@ from .features import readable
 from .labels import NEGATIVE, NEUTRAL, POSITIVE
 
 
-def reasons_from_features(model, X, proba: np.ndarray, top: int = 3) -> list[list[tuple[str, float]]]:
-    """For each row of feature matrix ``X``: up to ``top`` (phrase, contribution) pairs."""
+def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, tokens=None) -> list[list[tuple[str, float]]]:
+    """For each row of feature matrix ``X``: up to ``top`` (phrase, contribution) pairs.
+
+    With ``tokens`` (the segmented texts), a lexicon-count feature is shown as the lexicon words it counted.
+    """
+    from .features import LEXICON_FEATURES, mark_tokens
+
     names = model.featurizer_.feature_names()
+    n_lex = len(names) - len(LEXICON_FEATURES) if model.featurizer_.lexicon else -1
     pred = np.asarray(model.classes_)[proba.argmax(axis=1)]
     polar = model.polarity_weights(POSITIVE) if model.mode_ == "binary" else \
         model.polarity_weights(POSITIVE) - model.polarity_weights(NEGATIVE)
@@ -41,7 +47,12 @@ def reasons_from_features(model, X, proba: np.ndarray, top: int = 3) -> list[lis
             c = float(contrib[j])
             if c * sign <= 0.005 or len(chosen) >= top:
                 break
-            phrase = readable(names[idx[j]])
+            if idx[j] >= n_lex >= 0 and tokens is not None:
+                want = 1 if names[idx[j]] == "LEX_pos" else -1
+                words = [readable("w:" + w) for w, pol in mark_tokens(tokens[i])[3] if pol == want]
+                phrase = "·".join(dict.fromkeys(words)) or readable(names[idx[j]])
+            else:
+                phrase = readable(names[idx[j]])
             if not phrase.strip() or any(phrase in p or p in phrase for p, _ in chosen):
                 continue
             chosen.append((phrase, c))
@@ -67,7 +78,7 @@ def explain(model, texts, top: int = 3) -> pd.DataFrame:
     X = model.features(norm, tokens)
     proba = model.proba_from_features(X)
     classes = list(model.classes_)
-    reasons = reasons_from_features(model, X, proba, top)
+    reasons = reasons_from_features(model, X, proba, top, tokens)
     pred = np.asarray(model.classes_)[proba.argmax(axis=1)]
     return pd.DataFrame({
         "text": list(texts) if not isinstance(texts, pd.Series) else texts.tolist(),

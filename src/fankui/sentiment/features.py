@@ -95,7 +95,7 @@ def mark_tokens(tokens: list[str]) -> tuple[str, float, float, list[tuple[str, i
             scope = 0 if scope else NEGATION_SCOPE
             out.append(tok)
             continue
-        polarity = lex.get(tok, 0)
+        polarity = lex.get(tok, 0) or _lookup_compound(tok, lex, degree, neg_words)
         if scope:
             out.append(NEG_PREFIX + tok)
             scope -= 1
@@ -111,6 +111,18 @@ def mark_tokens(tokens: list[str]) -> tuple[str, float, float, list[tuple[str, i
             hits.append((out[-1], polarity))
         boost = degree.get(tok, 1.0)
     return " ".join(out), pos, neg, hits
+
+
+def _lookup_compound(tok: str, lex: dict[str, int], degree: dict[str, float], neg_words) -> int:
+    """Polarity of a jieba word that glues a degree word or negator to a lexicon word (很满意, 不满意, 太贵)."""
+    for cut in (1, 2):
+        head, rest = tok[:cut], tok[cut:]
+        if rest and rest in lex:
+            if head in neg_words:
+                return -lex[rest]
+            if head in degree:
+                return lex[rest]
+    return 0
 
 
 def _word_analyzer():
@@ -203,7 +215,14 @@ def readable(name: str) -> str:
     if kind == "c":
         return body
     if kind == "w":
-        return "".join(("不~" + p[len(NEG_PREFIX):]) if p.startswith(NEG_PREFIX) else p for p in body.split(" "))
+        parts = body.split(" ")
+        out = []
+        for i, p in enumerate(parts):
+            if p.startswith(NEG_PREFIX):
+                # After its own negator ("不 NEG_好吃") the word reads naturally; alone it needs the "不~" mark.
+                p = p[len(NEG_PREFIX):] if i > 0 else "不~" + p[len(NEG_PREFIX):]
+            out.append(p)
+        return "".join(out)
     return {"LEX_pos": "正面词", "LEX_neg": "负面词"}.get(name, name)
 
 
