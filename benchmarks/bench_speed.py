@@ -1,0 +1,104 @@
+"""Throughput of `fankui analyze` against SnowNLP and plain jieba.lcut on the same texts (writes section "speed").
+
+    python benchmarks/bench_speed.py [--snownlp-sample 300] [--repeat 3]
+
+Measured side by side in one run, on one core each:
+- SnowNLP(text).sentiments on a random sample (it is ~300x slower, so a sample is enough for docs/s);
+- jieba.lcut over all texts (dictionary already loaded);
+- `fankui analyze FILE -o OUT.csv -j 1 --no-themes-tagging` end to end through the CLI (process start, reading,
+  normalising, segmenting, sentiment with reasons, writing), best of --repeat runs;
+- start-up: `fankui analyze` on a 10-row file, wall clock of the whole command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import corpora_dir, markdown_table, write_section  # noqa: E402
+
+FANKUI = [sys.executable, "-m", "fankui.cli"]
+
+
+def run_cli(args: list[str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(FANKUI + args, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"fankui {' '.join(args)} failed:\n{proc.stderr}")
+    return dt
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--snownlp-sample", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    corpora = corpora_dir()
+    if corpora is None:
+        print("bench_speed: corpora not found (set FANKUI_CORPORA); skipped.")
+        return
+    sets = {
+        "waimai_10k (short reviews)": pd.read_csv(corpora / "waimai_10k" / "waimai_10k.csv")["review"],
+        "ChnSentiCorp_htl (longer reviews)": pd.read_csv(corpora / "chnsenticorp_htl" / "ChnSentiCorp_htl_all.csv")["review"],
+    }
+    rng = np.random.default_rng(0)
+    import jieba
+    from snownlp import SnowNLP
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    SnowNLP("预热").sentiments
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        small = tmp / "ten.csv"
+        pd.DataFrame({"反馈内容": ["快递太慢了", "请问什么时候发货", "客服很好"] * 3 + ["质量差"]}).to_csv(small, index=False)
+        run_cli(["analyze", str(small), "-o", str(tmp / "ten_out.csv"), "-q"])  # warm the OS file cache
+        startup = min(run_cli(["analyze", str(small), "-o", str(tmp / "ten_out.csv"), "-q"]) for _ in range(args.repeat))
+        for name, series in sets.items():
+            texts = series.dropna().astype(str).tolist()
+            n = len(texts)
+            idx = rng.choice(n, size=min(args.snownlp_sample, n), replace=False)
+            t0 = time.perf_counter()
+            for i in idx:
+                SnowNLP(texts[i]).sentiments
+            snow = len(idx) / (time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            for t in texts:
+                jieba.lcut(t)
+            jb = n / (time.perf_counter() - t0)
+            src = tmp / "in.csv"
+            pd.DataFrame({"反馈内容": texts}).to_csv(src, index=False)
+            best = min(run_cli(["analyze", str(src), "-o", str(tmp / "out.csv"), "-j", "1", "-q",
+                                "--no-themes-tagging"]) for _ in range(args.repeat))
+            fk = n / best
+            out = pd.read_csv(tmp / "out.csv")
+            assert len(out) + (len(pd.read_csv(tmp / "out.rejects.csv")) if (tmp / "out.rejects.csv").exists() else 0) == n
+            assert "sentiment_reasons" in out.columns
+            rows.append([name, n, f"{snow:,.0f}", f"{jb:,.0f}", f"{fk:,.0f}", f"**{fk / snow:,.0f}×**",
+                         f"**{fk / jb:.2f}×**"])
+            print(rows[-1], flush=True)
+    from fankui.segment import backend_name
+
+    body = (f"Segmenter backend inside fankui: `{backend_name()}`. fankui docs/s counts the whole CLI run "
+            "(Python start-up, model load, read, normalise, segment, sentiment + reasons, write CSV), one process.\n\n")
+    body += markdown_table(["texts", "n", "SnowNLP docs/s", "jieba.lcut docs/s", "fankui analyze docs/s",
+                            "fankui / SnowNLP", "fankui / jieba.lcut"], rows)
+    body += (f"\nStart-up: `fankui analyze` on a 10-row CSV takes **{startup:.2f} s** wall clock (best of {args.repeat}; "
+             "goal < 3 s).\n\nGoals: ≥ 300× SnowNLP and ≥ 1× jieba.lcut.\n")
+    write_section("speed", "Sentiment speed: fankui analyze vs SnowNLP vs jieba.lcut (issue 3)", body)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("FANKUI_NO_PROGRESS", "1")
+    main()
