@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError as _SkNotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -83,10 +84,13 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
         Feature settings (see :mod:`fankui.sentiment.features`).
     calibrate : bool
         Binary data: Platt-scale the scores on out-of-fold predictions (else trust the raw logistic output).
+    nb_weight : bool
+        Binary data: scale features by their naive-Bayes log-count ratio before the regression (NB-LR, Wang &
+        Manning 2012). The ratio is folded into ``coef_`` afterwards, so prediction costs nothing extra.
     """
 
     def __init__(self, C="auto", neutral_band=0.15, class_weight=None, char_ngram_range=(1, 3), min_df=2,
-                 max_features=400_000, lexicon=True, calibrate=True, random_state=0):
+                 max_features=400_000, lexicon=True, calibrate=True, nb_weight=True, random_state=0):
         self.C = C
         self.neutral_band = neutral_band
         self.class_weight = class_weight
@@ -95,6 +99,7 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
         self.max_features = max_features
         self.lexicon = lexicon
         self.calibrate = calibrate
+        self.nb_weight = nb_weight
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------------------------
@@ -125,6 +130,10 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
             return LogisticRegression(C=c, class_weight=cw, max_iter=3000,
                                       solver="liblinear" if binary else "lbfgs")
 
+        nb_ratio = None
+        if binary and self.nb_weight:
+            nb_ratio = _nb_ratio(X, target)
+            X = X @ sp.diags(nb_ratio.astype(np.float32))
         grid = C_GRID if self.C == "auto" else (float(self.C),)
         need_oof = binary and self.calibrate
         best_c, oof = grid[0], None
@@ -150,7 +159,8 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
         self.mode_ = "binary" if binary else "multiclass"
         self.C_ = best_c
         self.classes_ = np.array(CLASSES, dtype=object)
-        self.coef_ = model.coef_.astype(np.float32)
+        coef = model.coef_ if nb_ratio is None else model.coef_ * nb_ratio
+        self.coef_ = coef.astype(np.float32)
         self.intercept_ = model.intercept_.astype(np.float64)
         self.model_classes_ = np.array([CLASSES[i] for i in model.classes_] if not binary else [NEGATIVE, POSITIVE],
                                        dtype=object)
@@ -246,6 +256,15 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
             return np.zeros(w.shape[1])
         others = [rows[c] for c in rows if c != cls]
         return rows[cls] - np.mean(others, axis=0)
+
+
+def _nb_ratio(X, target, alpha: float = 1.0) -> np.ndarray:
+    """log((p_j / |p|) / (q_j / |q|)) on binarised features; positive class p, negative q."""
+    xb = X.copy()
+    xb.data = np.ones_like(xb.data)
+    p = alpha + np.asarray(xb[target == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(xb[target == 0].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))
 
 
 def _macro_f1(y_true, y_pred) -> float:
