@@ -15,12 +15,13 @@ from .features import readable
 from .labels import NEGATIVE, NEUTRAL, POSITIVE
 
 
-def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, tokens=None) -> list[list[tuple[str, float]]]:
+def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, hits=None) -> list[list[tuple[str, float]]]:
     """For each row of feature matrix ``X``: up to ``top`` (phrase, contribution) pairs.
 
-    With ``tokens`` (the segmented texts), a lexicon-count feature is shown as the lexicon words it counted.
+    With ``hits`` (lexicon hits per text, from ``Featurizer.transform(..., return_hits=True)``), a lexicon-count
+    feature is shown as the lexicon words it counted.
     """
-    from .features import LEXICON_FEATURES, mark_tokens
+    from .features import LEXICON_FEATURES
 
     names = model.featurizer_.feature_names()
     n_lex = len(names) - len(LEXICON_FEATURES) if model.featurizer_.lexicon else -1
@@ -47,9 +48,9 @@ def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, tokens=None
             c = float(contrib[j])
             if c * sign <= 0.005 or len(chosen) >= top:
                 break
-            if idx[j] >= n_lex >= 0 and tokens is not None:
+            if idx[j] >= n_lex >= 0 and hits is not None:
                 want = 1 if names[idx[j]] == "LEX_pos" else -1
-                words = [readable("w:" + w) for w, pol in mark_tokens(tokens[i])[3] if pol == want]
+                words = [readable("w:" + w) for w, pol in hits[i] if pol == want]
                 phrase = "·".join(dict.fromkeys(words)) or readable(names[idx[j]])
             else:
                 phrase = readable(names[idx[j]])
@@ -75,10 +76,10 @@ def explain(model, texts, top: int = 3) -> pd.DataFrame:
     """
     model._check_fitted()
     norm, tokens = prepare_texts(texts)
-    X = model.features(norm, tokens)
+    X, hits = model.featurizer_.transform(norm, tokens, return_hits=True)
     proba = model.proba_from_features(X)
     classes = list(model.classes_)
-    reasons = reasons_from_features(model, X, proba, top, tokens)
+    reasons = reasons_from_features(model, X, proba, top, hits)
     pred = np.asarray(model.classes_)[proba.argmax(axis=1)]
     return pd.DataFrame({
         "text": list(texts) if not isinstance(texts, pd.Series) else texts.tolist(),

@@ -66,6 +66,8 @@ def polarity_lexicon() -> dict[str, int]:
 
 def _is_break(token: str) -> bool:
     # Punctuation, symbols and whitespace end a negation scope ("不贵，但是难吃": 难吃 is not negated).
+    if token.isalnum():  # the common case, checked in C
+        return False
     return not token.strip() or all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
 
 
@@ -165,6 +167,7 @@ class Featurizer:
         self._build()
 
     def _build(self):
+        self._names: list[str] | None = None
         self._wv = _word_analyzer().set_params(vocabulary={w: i for i, w in enumerate(self.word_vocab)})
         self._cv = CountVectorizer(analyzer="char", ngram_range=self.char_ngram_range, lowercase=True,
                                    vocabulary={w: i for i, w in enumerate(self.char_vocab)})
@@ -183,8 +186,11 @@ class Featurizer:
         feat = cls(wvocab, widf, cvocab, cidf, char_ngram_range, lexicon)
         return feat, feat._transform_marked(texts, marked)
 
-    def transform(self, texts: list[str], tokens: list[list[str]]) -> sp.csr_matrix:
-        return self._transform_marked(texts, [mark_tokens(t) for t in tokens])
+    def transform(self, texts: list[str], tokens: list[list[str]], return_hits: bool = False):
+        """Feature matrix; with ``return_hits`` also each text's lexicon hits (for explanations)."""
+        marked = [mark_tokens(t) for t in tokens]
+        X = self._transform_marked(texts, marked)
+        return (X, [m[3] for m in marked]) if return_hits else X
 
     def _transform_marked(self, texts, marked) -> sp.csr_matrix:
         xw = _sublinear_tfidf_l2(self._wv.transform([m[0] for m in marked]), self.word_idf)
@@ -201,8 +207,10 @@ class Featurizer:
 
     def feature_names(self) -> list[str]:
         """Internal names: ``w:`` words and bigrams, ``c:`` character n-grams, ``LEX_pos``/``LEX_neg``."""
-        names = ["w:" + w for w in self.word_vocab] + ["c:" + c for c in self.char_vocab]
-        return names + (list(LEXICON_FEATURES) if self.lexicon else [])
+        if self._names is None:
+            names = ["w:" + w for w in self.word_vocab] + ["c:" + c for c in self.char_vocab]
+            self._names = names + (list(LEXICON_FEATURES) if self.lexicon else [])
+        return self._names
 
 
 def readable(name: str) -> str:

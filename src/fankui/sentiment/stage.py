@@ -30,11 +30,12 @@ class SentimentStage:
         out = df.copy()
         norm = ["" if not isinstance(t, str) else t for t in df["text_norm"].tolist()]
         tokens = [t if isinstance(t, list) else [] for t in df["tokens"].tolist()]
-        X = self.model.features(norm, tokens)
+        self.model._check_fitted()
+        X, hits = self.model.featurizer_.transform(norm, tokens, return_hits=True)
         proba = self.model.proba_from_features(X)
         classes = list(self.model.classes_)
         pred = np.asarray(self.model.classes_)[proba.argmax(axis=1)]
-        reasons = reasons_from_features(self.model, X, proba, self.top_reasons, tokens) if self.top_reasons else [[]] * len(df)
+        reasons = reasons_from_features(self.model, X, proba, self.top_reasons, hits) if self.top_reasons else [[]] * len(df)
         out["sentiment"] = pred.astype(str)
         out["p_positive"] = proba[:, classes.index(POSITIVE)].round(4)
         out["p_neutral"] = proba[:, classes.index(NEUTRAL)].round(4)
