@@ -81,18 +81,20 @@ def default_stages(
 ) -> list[Stage]:
     """The standard chain: normalise → segment → sentiment → themes (each later stage optional)."""
     stages: list[Stage] = [NormalizeStage(), SegmentStage()]
-    import importlib.util  # TEMP until the sentiment and themes stages land
-
-    sentiment = sentiment and importlib.util.find_spec("fankui.sentiment") is not None
-    themes = themes and importlib.util.find_spec("fankui.themes") is not None
+    sentiment_model = None
     if sentiment:
         from .sentiment import sentiment_stage
 
-        stages.append(sentiment_stage(model=model, engine=engine))
-    if themes:
+        stage = sentiment_stage(model=model, engine=engine)
+        # The theme stage scores each theme's clause with the same classifier (None → built-in model).
+        sentiment_model = getattr(stage, "model", None)
+        stages.append(stage)
+    import importlib.util  # TEMP until the themes stage lands (issue 4); the themes engineer removes this guard
+
+    if themes and importlib.util.find_spec("fankui.themes") is not None:
         from .themes import theme_stage
 
-        stages.append(theme_stage(taxonomy_path=themes_file, model_path=themes_model))
+        stages.append(theme_stage(taxonomy_path=themes_file, model_path=themes_model, sentiment_model=sentiment_model))
     return stages
 
 
