@@ -36,7 +36,8 @@ def make_file(path: Path, rows: int) -> None:
 
 
 def run(src: Path, out: Path, extra: list[str]) -> tuple[float, float]:
-    cmd = [sys.executable, "-m", "fankui.cli", "analyze", str(src), "-o", str(out), "-q", *extra]
+    # -j 1: the peak of one process is the figure that must not grow (workers would each hold a chunk).
+    cmd = [sys.executable, "-m", "fankui.cli", "analyze", str(src), "-o", str(out), "-q", "-j", "1", *extra]
     code = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)")
     start = time.perf_counter()
