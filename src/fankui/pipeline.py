@@ -89,9 +89,7 @@ def default_stages(
         # The theme stage scores each theme's clause with the same classifier (None → built-in model).
         sentiment_model = getattr(stage, "model", None)
         stages.append(stage)
-    import importlib.util  # TEMP until the themes stage lands (issue 4); the themes engineer removes this guard
-
-    if themes and importlib.util.find_spec("fankui.themes") is not None:
+    if themes:
         from .themes import theme_stage
 
         stages.append(theme_stage(taxonomy_path=themes_file, model_path=themes_model, sentiment_model=sentiment_model))

@@ -1,0 +1,236 @@
+"""Supervised themes: learn your own themes from labelled tickets (single- or multi-label).
+
+Features are the sentiment model's Chinese-aware ones without the lexicon block (jieba words and bigrams plus
+character 1–3-grams, TF-IDF), so a theme model and the sentiment model read text the same way.
+
+- **Single-label** data (one theme per row): a multinomial logistic regression; the best theme wins.
+- **Multi-label** data (``物流配送;包装``): one logistic regression per theme. A theme is predicted when its
+  probability reaches ``threshold``; ``threshold="auto"`` picks it by 3-fold cross-validation on the training
+  data only (best micro-F1 of out-of-fold probabilities). ``min_labels=1`` (the default when every training
+  row has a theme) adds the most likely theme to a row that would otherwise get none.
+
+    >>> clf = ThemeClassifier().fit(texts, ["物流配送", "产品质量;包装", ...])   # doctest: +SKIP
+    >>> clf.predict(["快递三天还没到"])                                          # doctest: +SKIP
+    array(['物流配送'], dtype=object)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from .. import errors
+from ..sentiment.classifier import NotFittedError, _as_list, prepare_texts
+from .aspect import split_clauses
+from .metrics import split_labels
+
+__all__ = ["ThemeClassifier", "THRESHOLD_GRID"]
+
+THRESHOLD_GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """Theme classifier trained on your labels; ``predict`` gives ``;``-joined themes per text.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the logistic regressions.
+    threshold : float or "auto"
+        Multi-label only: probability from which a theme is predicted ("auto": chosen by 3-fold CV on the
+        training data).
+    min_labels : int or "auto"
+        Multi-label only: at least this many themes per text (0 or 1); "auto" is 1 when every training row has
+        a theme.
+    char_ngram_range, min_df, max_features
+        Feature settings (see :mod:`fankui.sentiment.features`).
+    class_weight : None or "balanced"
+        As in scikit-learn.
+    """
+
+    def __init__(self, C=8.0, threshold="auto", min_labels="auto", char_ngram_range=(1, 3), min_df=2,
+                 max_features=300_000, class_weight=None, random_state=0):
+        self.C = C
+        self.threshold = threshold
+        self.min_labels = min_labels
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    # -- fitting -------------------------------------------------------------------------------------------
+    def fit(self, X, y):
+        """Learn from raw texts and labels (``"物流配送;包装"`` strings or lists of themes). Returns ``self``."""
+        texts = _as_list(X) if not isinstance(X, str) else X
+        labels = [split_labels(v) for v in _as_list(y)]
+        if len(labels) != len(texts):
+            raise errors.LabelError(f"got {len(texts)} texts but {len(labels)} label entries.", "Pass one entry per text.")
+        norm, tokens = prepare_texts(texts)
+        return self._fit_prepared(norm, tokens, labels)
+
+    def _fit_prepared(self, norm, tokens, labels):
+        from ..sentiment.features import Featurizer
+
+        empty = [i for i, lab in enumerate(labels) if not lab]
+        classes = sorted({t for lab in labels for t in lab})
+        if len(classes) < 2:
+            raise errors.LabelError(f"the labels name {len(classes)} theme(s) ({', '.join(classes) or 'none'}); "
+                                    "a theme model needs at least two.",
+                                    "Check --label-column and that themes are separated by ';'.")
+        multi = any(len(lab) > 1 for lab in labels)
+        if empty and not multi:
+            raise errors.LabelError(f"{len(empty)} row(s) have no theme (first: row {empty[0] + 1}).",
+                                    "Give every row a theme (e.g. 其他), or drop the rows.")
+        Y = np.zeros((len(labels), len(classes)), dtype=np.int8)
+        col = {c: j for j, c in enumerate(classes)}
+        for i, lab in enumerate(labels):
+            for t in lab:
+                Y[i, col[t]] = 1
+        feat, X = Featurizer.fit(norm, tokens, char_ngram_range=tuple(self.char_ngram_range), min_df=self.min_df,
+                                 max_features=self.max_features, lexicon=False)
+        self.featurizer_ = feat
+        self.classes_ = np.array(classes, dtype=object)
+        self.multilabel_ = multi
+        if not multi:
+            target = Y.argmax(axis=1)
+            m = LogisticRegression(C=float(self.C), max_iter=3000, class_weight=self.class_weight).fit(X, target)
+            coef, intercept = m.coef_, m.intercept_
+            if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row; make it symmetric
+                coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+                intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+            self.coef_, self.intercept_ = coef.astype(np.float32), intercept.astype(np.float64)
+            self.threshold_, self.min_labels_ = 0.0, 1
+            return self
+        self.min_labels_ = (0 if empty else 1) if self.min_labels == "auto" else int(self.min_labels)
+        coef, intercept = self._fit_ovr(X, Y)
+        self.coef_, self.intercept_ = coef, intercept
+        if self.threshold == "auto":
+            self.threshold_ = self._cv_threshold(X, Y)
+        else:
+            self.threshold_ = float(self.threshold)
+        return self
+
+    def _fit_ovr(self, X, Y):
+        coef = np.zeros((Y.shape[1], X.shape[1]), dtype=np.float32)
+        intercept = np.zeros(Y.shape[1])
+        for j in range(Y.shape[1]):
+            y = Y[:, j]
+            if y.min() == y.max():  # a theme on every row (or none): a constant
+                intercept[j] = 20.0 if y[0] else -20.0
+                continue
+            m = LogisticRegression(C=float(self.C), solver="liblinear", class_weight=self.class_weight).fit(X, y)
+            coef[j], intercept[j] = m.coef_[0], m.intercept_[0]
+        return coef, intercept
+
+    def _cv_threshold(self, X, Y) -> float:
+        from .metrics import multilabel_f1
+
+        if X.shape[0] < 9:
+            return 0.5
+        oof = np.zeros(Y.shape)
+        for tr, va in KFold(3, shuffle=True, random_state=self.random_state).split(np.zeros(X.shape[0])):
+            coef, intercept = self._fit_ovr(X[tr], Y[tr])
+            oof[va] = _sigmoid(np.asarray(X[va] @ coef.T) + intercept)
+        gold = [np.flatnonzero(r).tolist() for r in Y]
+        best, best_t = -1.0, 0.5
+        for t in THRESHOLD_GRID:
+            pred = [np.flatnonzero(r).tolist() for r in self._decide(oof, t, self.min_labels_)]
+            f1 = multilabel_f1([[str(i) for i in g] for g in gold], [[str(i) for i in p] for p in pred])["micro_f1"]
+            if f1 > best + 1e-12:
+                best, best_t = f1, t
+        return best_t
+
+    # -- prediction ----------------------------------------------------------------------------------------
+    def _check_fitted(self):
+        if not hasattr(self, "coef_"):
+            raise NotFittedError("this ThemeClassifier is not fitted yet.",
+                                 "Call fit(texts, themes) first, or load a model with fankui.themes.load_theme_model().")
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "coef_")
+
+    def proba_from_features(self, X) -> np.ndarray:
+        scores = np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+        if self.multilabel_:
+            return _sigmoid(scores)
+        scores -= scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Per-theme probabilities, columns following ``classes_`` (multi-label rows need not sum to 1)."""
+        self._check_fitted()
+        norm, tokens = prepare_texts(X)
+        return self.proba_from_features(self.featurizer_.transform(norm, tokens))
+
+    @staticmethod
+    def _decide(P: np.ndarray, threshold: float, min_labels: int) -> np.ndarray:
+        pred = P >= threshold
+        if min_labels:
+            none = ~pred.any(axis=1)
+            pred[np.flatnonzero(none), P[none].argmax(axis=1)] = True
+        return pred
+
+    def labels_from_proba(self, P: np.ndarray) -> list[list[str]]:
+        """Theme lists from a probability matrix (threshold and ``min_labels`` applied)."""
+        if not self.multilabel_:
+            return [[str(self.classes_[j])] for j in P.argmax(axis=1)]
+        pred = self._decide(P, self.threshold_, self.min_labels_)
+        return [[str(c) for c in self.classes_[np.flatnonzero(r)]] for r in pred]
+
+    def predict(self, X) -> np.ndarray:
+        """``;``-joined themes per text (``""`` when a multi-label model with ``min_labels=0`` finds none)."""
+        return np.array([";".join(t) for t in self.labels_from_proba(self.predict_proba(X))], dtype=object)
+
+    # -- pipeline hook (same shape as ThemeTagger.tag_prepared) --------------------------------------------
+    @property
+    def other(self) -> str:
+        from .taxonomy import OTHER
+
+        return OTHER
+
+    def tag_prepared(self, norm: list[str], tokens: list[list[str]]):
+        """``(themes, scores, spans, clauses)`` for normalised, segmented texts (see ThemeTagger.tag_prepared).
+
+        A theme's clauses are those the model itself scores highest for that theme, so its sentiment comes
+        from the part of the ticket that talks about it.
+        """
+        self._check_fitted()
+        P = self.proba_from_features(self.featurizer_.transform(norm, tokens))
+        themes = [lab or [self.other] for lab in self.labels_from_proba(P)]
+        clauses = [split_clauses(t) for t in tokens]
+        multi_rows = [r for r, c in enumerate(clauses) if len(c) > 1]
+        cl_texts, cl_tokens, owner = [], [], []
+        for r in multi_rows:
+            for c in clauses[r]:
+                cl_texts.append(norm[r][c.start:c.end])
+                cl_tokens.append(tokens[r][c.tok_start:c.tok_end])
+                owner.append(r)
+        cp = self.proba_from_features(self.featurizer_.transform(cl_texts, cl_tokens)) if cl_texts else None
+        first = {}
+        for k, r in enumerate(owner):
+            first.setdefault(r, k)
+        col = {c: j for j, c in enumerate(self.classes_)}
+        spans = []
+        for r, row_themes in enumerate(themes):
+            row = []
+            for t in row_themes:
+                if t not in col:
+                    continue
+                if r in first:
+                    k0, n = first[r], len(clauses[r])
+                    p = cp[k0:k0 + n, col[t]]
+                    keep = np.flatnonzero(p >= max(self.threshold_ if self.multilabel_ else 0.5, 1e-9))
+                    idx = keep.tolist() if len(keep) else [int(p.argmax())]
+                else:
+                    idx = [0] if clauses[r] else []
+                row.append((t, idx))
+            spans.append(row)
+        return themes, P, spans, clauses
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
