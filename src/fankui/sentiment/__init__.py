@@ -12,24 +12,36 @@ save with :func:`save_model` (a safe .npz, never pickle) and score with :func:`e
 
 from __future__ import annotations
 
-from .classifier import NotFittedError, SentimentClassifier
-from .default import load_default
-from .evaluate import evaluate, format_report
-from .explain import explain
-from .labels import CLASSES, to_canonical
-from .persist import load_model, save_model
-from .stage import sentiment_stage
+import importlib
 
-__all__ = [
-    "SentimentClassifier",
-    "NotFittedError",
-    "load_default",
-    "load_model",
-    "save_model",
-    "evaluate",
-    "format_report",
-    "explain",
-    "sentiment_stage",
-    "to_canonical",
-    "CLASSES",
-]
+# Names resolve on first use so that scoring (fankui analyze) never imports scikit-learn, which only fitting
+# and evaluation need.
+_EXPORTS = {
+    "SentimentClassifier": "classifier",
+    "NotFittedError": "classifier",
+    "SentimentModel": "predictor",
+    "load_default": "default",
+    "load_model": "persist",
+    "save_model": "persist",
+    "evaluate": "evaluate",
+    "format_report": "evaluate",
+    "explain": "explain",
+    "sentiment_stage": "stage",
+    "to_canonical": "labels",
+    "CLASSES": "labels",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fankui.sentiment' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

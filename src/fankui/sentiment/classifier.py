@@ -14,9 +14,7 @@ Two ways to get the neutral class, chosen by the labels given to ``fit``:
 
 from __future__ import annotations
 
-import math
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError as _SkNotFittedError
@@ -26,6 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 from .. import errors
 from .features import Featurizer
 from .labels import CLASSES, NEGATIVE, NEUTRAL, POSITIVE, to_canonical
+from .predictor import Predictor, _as_list, prepare_texts
 
 __all__ = ["SentimentClassifier", "NotFittedError", "prepare_texts"]
 
@@ -36,36 +35,7 @@ class NotFittedError(errors.NotFittedError, _SkNotFittedError):
     """Raised when predicting with a model that has not been fitted (both fankui's and scikit-learn's kind)."""
 
 
-def prepare_texts(X) -> tuple[list[str], list[list[str]]]:
-    """Raw texts → (normalised texts, tokens), exactly as the pipeline's normalise and segment stages do."""
-    from ..segment import tokenize_many
-    from ..text import normalize_text
-
-    if isinstance(X, str):
-        raise errors.InputError("expected a list or Series of texts, got a single string.",
-                                "Wrap it in a list: model.predict([text]).")
-    if isinstance(X, pd.DataFrame):
-        if X.shape[1] != 1:
-            raise errors.InputError(f"expected one column of texts, got a DataFrame with {X.shape[1]} columns.",
-                                    "Pass the text column only, e.g. model.predict(df['text']).")
-        X = X.iloc[:, 0]
-    norm = [normalize_text(t) if isinstance(t, str) else "" for t in _as_list(X)]
-    return norm, tokenize_many(norm)
-
-
-def _as_list(X) -> list:
-    if isinstance(X, pd.Series):
-        return X.tolist()
-    if isinstance(X, np.ndarray):
-        return X.ravel().tolist()
-    return list(X)
-
-
-def _logit(p: float) -> float:
-    return math.log(p / (1.0 - p))
-
-
-class SentimentClassifier(ClassifierMixin, BaseEstimator):
+class SentimentClassifier(ClassifierMixin, BaseEstimator, Predictor):
     """Three-class sentiment (negative / neutral / positive) for Chinese feedback, trained on your labels.
 
     >>> clf = SentimentClassifier().fit(["很好用", "太差了", "物流很快很满意", "质量差退货"], [1, 0, 1, 0])
@@ -194,68 +164,11 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "coef_")
 
-    def features(self, norm: list[str], tokens: list[list[str]]):
-        """Feature matrix for already normalised and segmented texts (the pipeline's ``text_norm``/``tokens``)."""
-        self._check_fitted()
-        return self.featurizer_.transform(norm, tokens)
-
-    def _scores(self, X) -> np.ndarray:
-        return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
-
-    def proba_from_features(self, X) -> np.ndarray:
-        """Class probabilities (columns in ``classes_`` order) from a feature matrix."""
-        scores = self._scores(X)
-        n = scores.shape[0]
-        if self.mode_ == "binary":
-            a, b = self.calibration_
-            logit = a * scores[:, 0] + b
-            if self.neutral_band and self.neutral_band > 0:
-                t = _logit(0.5 + min(float(self.neutral_band), 0.49)) / 2.0
-                z = np.column_stack([-logit / 2.0, np.full(n, t), logit / 2.0])
-            else:
-                q = 1.0 / (1.0 + np.exp(-logit))
-                return np.column_stack([1.0 - q, np.zeros(n), q])
-        else:
-            if scores.shape[1] == 1:  # two of the three classes, liblinear-style single column
-                scores = np.column_stack([-scores[:, 0] / 2.0, scores[:, 0] / 2.0])
-            z = np.full((n, 3), -np.inf)
-            for j, cls in enumerate(self.model_classes_):
-                z[:, CLASSES.index(cls)] = scores[:, j]
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Probabilities of negative / neutral / positive (columns follow ``classes_``); rows sum to 1."""
-        self._check_fitted()
-        norm, tokens = prepare_texts(X)
-        return self.proba_from_features(self.features(norm, tokens))
-
-    def predict(self, X) -> np.ndarray:
-        """``positive`` / ``neutral`` / ``negative`` for each text."""
-        proba = self.predict_proba(X)
-        return self.classes_[proba.argmax(axis=1)]
-
     def score(self, X, y, sample_weight=None) -> float:
         """Accuracy; with only positive/negative gold labels, positive means p_positive >= p_negative."""
         from .evaluate import evaluate
 
         return evaluate(self, X, y)["accuracy"]
-
-    def polarity_weights(self, cls: str) -> np.ndarray:
-        """Per-feature weight pushing towards ``cls`` (vs the other classes), used for explanations."""
-        self._check_fitted()
-        w = self.coef_.astype(np.float64)
-        if self.mode_ == "binary":
-            d = w[0] * self.calibration_[0]
-            return {POSITIVE: d, NEGATIVE: -d}.get(cls, -np.abs(d))
-        if w.shape[0] == 1:
-            w = np.vstack([-w[0] / 2.0, w[0] / 2.0])
-        rows = {c: w[j] for j, c in enumerate(self.model_classes_)}
-        if cls not in rows:
-            return np.zeros(w.shape[1])
-        others = [rows[c] for c in rows if c != cls]
-        return rows[cls] - np.mean(others, axis=0)
 
 
 def _nb_ratio(X, target, alpha: float = 1.0) -> np.ndarray:

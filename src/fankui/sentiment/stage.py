@@ -88,11 +88,11 @@ def sentiment_stage(model=None, engine: str = "fankui", top_reasons: int = 3):
     if model is None:
         from .default import load_default
 
-        model = load_default()
+        model = load_default(estimator=False)  # scoring only: no scikit-learn import on the analyze path
     elif isinstance(model, (str, os.PathLike)):
         from .persist import load_model
 
-        model = load_model(model)
+        model = load_model(model, estimator=False)
     elif not hasattr(model, "proba_from_features"):
         raise InputError(f"model must be a path or a fitted SentimentClassifier, not {type(model).__name__}.",
                          "Pass the path of a model written by `fankui train`.")
