@@ -31,6 +31,10 @@ _EXPORTS = {
     "Pipeline": "fankui.pipeline",
     "default_stages": "fankui.pipeline",
     "SentimentClassifier": "fankui.sentiment",
+    "ThemeTagger": "fankui.themes",
+    "ThemeClassifier": "fankui.themes",
+    "discover_themes": "fankui.themes",
+    "top_keywords": "fankui.themes",
     "FankuiError": "fankui.errors",
     "InputError": "fankui.errors",
 }

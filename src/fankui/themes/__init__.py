@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 from .aspect import aspect_sentiment, split_clauses
+from .discover import discover_themes
+from .keywords import top_keywords
 from .metrics import multilabel_f1, split_labels
 from .taxonomy import OTHER, Taxonomy, Theme, default_taxonomy_path, load_taxonomy, parse_taxonomy
 from .persist import load_theme_model, save_theme_model
@@ -24,6 +26,7 @@ __all__ = [
     "ThemeTagger",
     "aspect_sentiment",
     "default_taxonomy_path",
+    "discover_themes",
     "load_taxonomy",
     "load_theme_model",
     "multilabel_f1",
@@ -32,4 +35,5 @@ __all__ = [
     "split_clauses",
     "split_labels",
     "theme_stage",
+    "top_keywords",
 ]

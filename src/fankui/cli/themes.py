@@ -1,0 +1,55 @@
+"""``fankui train-themes``: fit a supervised theme model on labelled tickets (single- or multi-label)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from ._common import echo, handle_errors
+
+
+@app.command("train-themes")
+@handle_errors
+def train_themes_cmd(
+    labelled: Path = typer.Argument(..., help="Labelled file (.csv/.xlsx/.jsonl/.parquet): a text column and a theme column."),
+    output: Path = typer.Option(..., "-o", "--output", help="Where to write the model (.npz, safe to share)."),
+    text_column: Optional[str] = typer.Option(None, help="Column with the text (default: found by header, e.g. 反馈内容/text)."),
+    label_column: Optional[str] = typer.Option(None, help="Column with the themes, several separated by ';' (default: themes/主题/标签...)."),
+    encoding: Optional[str] = typer.Option(None, help="Input encoding (default: detected)."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet name or 0-based number."),
+    c: float = typer.Option(4.0, "--c", min=1e-6, help="Regularisation C of the logistic regressions (larger = fits the data more closely)."),
+    threshold: str = typer.Option("auto", help="Multi-label: probability from which a theme is predicted, or 'auto' (chosen by CV on the file)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No summary."),
+) -> None:
+    """Train a theme model on your labelled tickets, for `fankui analyze --themes-model MODEL`.
+
+    Labels are theme names; a ticket with several themes lists them separated by ';' (物流配送;包装).
+
+    Example:  fankui train-themes 已标注工单.csv -o themes.npz --text-column 反馈内容 --label-column 主题
+    """
+    from ..errors import InputError
+    from ..themes import ThemeClassifier, save_theme_model
+    from ..themes.labelled import read_theme_labels
+
+    if threshold != "auto":
+        try:
+            th: float | str = float(threshold)
+            if not 0 < th < 1:
+                raise ValueError
+        except ValueError:
+            raise InputError(f"--threshold must be a number between 0 and 1 or 'auto', not {threshold!r}.",
+                             "E.g. --threshold 0.4 or --threshold auto.") from None
+    else:
+        th = "auto"
+    data = read_theme_labels(labelled, text_column=text_column, label_column=label_column, encoding=encoding,
+                             sheet=int(sheet) if sheet and sheet.isdigit() else sheet)
+    model = ThemeClassifier(C=c, threshold=th).fit(data.texts, data.labels)
+    save_theme_model(model, output)
+    kind = f"multi-label, threshold {model.threshold_:g}" if model.multilabel_ else "single-label"
+    echo(f"trained on {len(data.texts)} texts, {len(model.classes_)} themes ({kind}; column {data.text_column!r}, "
+         f"labels {data.label_column!r}) → {output}", quiet)
+    if data.dropped_empty:
+        echo(f"skipped {data.dropped_empty} row(s) with empty text", quiet)
