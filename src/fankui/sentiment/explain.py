@@ -45,6 +45,8 @@ def _phrase(model, index: int) -> str:
             phrase = readable("w:" + feat.word_vocab[index])
         elif index < n_words + len(feat.char_vocab):
             phrase = readable("c:" + feat.char_vocab[index - n_words])
+            if not phrase.isalnum():
+                phrase = ""  # n-grams across punctuation or spaces ("错,就") explain nothing to a reader
         else:
             phrase = readable(feat.feature_names()[index])
         cache[index] = phrase
