@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,10 +34,9 @@ class Clause:
     end: int
 
 
+@lru_cache(maxsize=4096)
 def _is_break(token: str) -> bool:
-    if token.isalnum():
-        return False
-    return all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
+    return not token.isalnum() and all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
 
 
 def split_clauses(tokens: list[str]) -> list[Clause]:

@@ -113,7 +113,12 @@ def parse_taxonomy(text: str, source: str = "<string>") -> Taxonomy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"theme taxonomy {source} is not valid TOML: {exc}.",
+        where = str(exc)
+        if "line" not in where:
+            n = len(text.splitlines())
+            where += (f"; the file ends inside an unclosed list, string or table: look for a missing ] or \" "
+                      f"above line {n}")
+        raise InputError(f"theme taxonomy {source} is not valid TOML: {where}.",
                          "Fix the line named above; strings need double quotes, lists square brackets, "
                          "e.g. keywords = [\"快递\", \"物流\"].") from None
     lines = _ThemeLines(text)

@@ -21,7 +21,10 @@ Each theme gets a score ``1 - Π(1 - w)`` over its distinct matched cues (keywor
 from __future__ import annotations
 
 import os
+import re
+from bisect import bisect_right
 from collections import defaultdict
+from itertools import accumulate
 
 import numpy as np
 import pandas as pd
@@ -72,10 +75,15 @@ class ThemeTagger:
         self._excl = dict(excl)
         self._lens = sorted({len(k) for k in self._index}, reverse=True)
         self._excl_lens = sorted({len(k) for k in self._excl}, reverse=True)
+        self._finder = _trie_finder(self._index)
+        self._excl_finder = _trie_finder(self._excl)
         self._weights = (tax.strong_weight, tax.weak_weight)
-        self._thresholds = np.array([t.threshold or tax.threshold for t in tax.themes])
-        self._neg_before = tuple(sorted(tax.negation_before, key=len, reverse=True))
-        self._neg_after = tuple(sorted(tax.negation_after, key=len, reverse=True))
+        self._thresholds = [t.threshold or tax.threshold for t in tax.themes]
+        # "没有质量问题": a negated "X问题" says the problem is absent, like the listed cues.
+        before = "|".join(re.escape(w) for w in sorted(tax.negation_before, key=len, reverse=True))
+        after = "|".join(re.escape(w) for w in sorted(tax.negation_after, key=len, reverse=True))
+        self._neg_before = re.compile(f"(?:{before})$" if before else "(?!)")
+        self._neg_after = re.compile(f"(?:{after})" if after else "(?!)")
 
     # -- scikit-learn-style API ----------------------------------------------------------------------------
     def fit(self, X=None, y=None):
@@ -132,13 +140,21 @@ class ThemeTagger:
         row's clauses (for :func:`fankui.themes.aspect.clause_sentiments`).
         """
         n_themes = len(self.classes_)
-        scores = np.zeros((len(norm), n_themes))
+        rows_out: list[list[float]] = []
         themes_out, spans_out, clauses_out = [], [], []
         names = self.classes_
-        for r, (text, toks) in enumerate(zip(norm, tokens)):
+        thresholds = self._thresholds
+        entries, weights = self._entries, self._weights
+        zero = [0.0] * n_themes
+        for text, toks in zip(norm, tokens):
             hits, clauses = self._match(text, toks)
             clauses_out.append(clauses)
-            keep = np.ones(n_themes)
+            if not hits:  # the common case on most corpora: nothing to score
+                rows_out.append(zero)
+                themes_out.append([self.other])
+                spans_out.append([])
+                continue
+            keep = [1.0] * n_themes
             where: dict[int, list[int]] = defaultdict(list)
             seen_entries: dict[int, bool] = {}
             for ti, eid, denied, ci in hits:
@@ -147,66 +163,68 @@ class ThemeTagger:
                 if not denied and ci not in where[ti]:
                     where[ti].append(ci)
             for eid, denied in seen_entries.items():
-                ti, kind, _ = self._entries[eid]
-                keep[ti] *= 1.0 - self._weights[kind] * (DENIED_FACTOR if denied else 1.0)
-            row = 1.0 - keep
-            scores[r] = row
-            tagged = [i for i in range(n_themes) if row[i] >= self._thresholds[i] - 1e-9]
+                ti, kind, _ = entries[eid]
+                keep[ti] *= 1.0 - weights[kind] * (DENIED_FACTOR if denied else 1.0)
+            row = [1.0 - k for k in keep]
+            rows_out.append(row)
+            tagged = [i for i in range(n_themes) if row[i] >= thresholds[i] - 1e-9]
             themes_out.append([names[i] for i in tagged] or [self.other])
             spans_out.append([(names[i], sorted(where.get(i, []))) for i in tagged])
+        scores = np.array(rows_out, dtype=float).reshape(len(norm), n_themes)
         return themes_out, scores, spans_out, clauses_out
 
     def _match(self, text: str, toks: list[str]) -> tuple[list[tuple[int, int, bool, int]], list[Clause]]:
-        """Matched cues as (theme index, entry id, denied, clause index), and the clauses of the text."""
-        clauses = split_clauses(toks)
-        if not text or not self._index:
-            return [], clauses
+        """Matched cues as (theme index, entry id, denied, clause index), and the clauses of the text (``[]``
+        when nothing matched)."""
+        if not text or self._finder is None:
+            return [], []
         low = text.lower()
         if len(low) != len(text):  # a few characters change length when lower-cased; keep offsets right
             low = text
+        # One C-speed scan finds every position where some cue starts (longest cue there); Python only
+        # looks at those few positions.
+        found_at = _scan(self._finder, low)
+        if not found_at:
+            return [], []  # clauses are only needed to place a theme's sentiment
+        clauses = split_clauses(toks)
         n = len(low)
-        # Token index of every character, and which characters start a token.
-        tok_at = np.empty(n + 1, dtype=np.int32)
-        starts = set()
-        pos = 0
-        for ti, tok in enumerate(toks):
-            starts.add(pos)
-            tok_at[pos:pos + len(tok)] = ti
-            pos += len(tok)
-        if pos != n:  # tokens do not spell the text (should not happen): fall back to character positions
-            starts = set(range(n + 1))
-            tok_at[:n] = np.arange(n)
-        starts.add(n)
-        clause_of_tok = np.full(max(len(toks), 1), -1, dtype=np.int32)
-        for ci, c in enumerate(clauses):
-            clause_of_tok[c.tok_start:c.tok_end] = ci
+        offs = list(accumulate(map(len, toks), initial=0))  # where each token starts, and the end
+        if offs[-1] != n:  # tokens do not spell the text (should not happen): fall back to characters
+            offs = list(range(n + 1))
+        starts = set(offs)
+        clause_starts = [c.tok_start for c in clauses]
+
+        def tok_at(pos: int) -> int:
+            return bisect_right(offs, pos) - 1
+
+        def clause_of(tok: int) -> int:
+            ci = bisect_right(clause_starts, tok) - 1
+            return ci if ci >= 0 and tok < clauses[ci].tok_end else -1
 
         excluded: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        if self._excl:
-            for i in range(n):
+        if self._excl_finder is not None:
+            for i, longest in _scan(self._excl_finder, low):
                 for length in self._excl_lens:
-                    sub = low[i:i + length]
-                    if len(sub) == length and sub in self._excl:
-                        for ti in self._excl[sub]:
+                    if length <= longest:
+                        for ti in self._excl.get(low[i:i + length], ()):
                             excluded[ti].append((i, i + length))
 
         # Partial matches of "A+B" entries: (entry, clause) -> parts seen.
         parts_seen: dict[tuple[int, int], set[int]] = defaultdict(set)
         hits: list[tuple[int, int, bool, int]] = []
         index, entries = self._index, self._entries
-        for i in range(n):
+        for i, longest in found_at:
             for length in self._lens:
-                j = i + length
-                if j > n:
+                if length > longest:
                     continue
-                sub = low[i:j]
-                found = index.get(sub)
+                j = i + length
+                found = index.get(low[i:j])
                 if found is None:
                     continue
                 # Segmentation check: whole word(s), or inside a single word.
-                if not ((i in starts and j in starts) or tok_at[i] == tok_at[j - 1]):
+                if not ((i in starts and j in starts) or tok_at(i) == tok_at(j - 1)):
                     continue
-                ci = int(clause_of_tok[tok_at[i]]) if toks else -1
+                ci = clause_of(tok_at(i))
                 for ti, eid, pi in found:
                     if excluded and any(a < j and i < b for a, b in excluded.get(ti, ())):
                         continue
@@ -227,9 +245,52 @@ class ThemeTagger:
         c = clauses[ci]
         before = low[max(c.start, i - 4):i]
         after = low[j:min(c.end, j + 4)]
-        if any(before.endswith(w) for w in self._neg_before):
+        if self._neg_before.search(before) or self._neg_after.match(after):
             return True
-        if any(after.startswith(w) for w in self._neg_after):
-            return True
-        # "没有质量问题": a negated "X问题" says the problem is absent.
-        return (before.endswith("没有") or before.endswith("没")) and after.startswith("问题")
+        return after.startswith("问题") and before.endswith("没") or before.endswith("没有") and after.startswith("问题")
+
+
+def _trie_pattern(node: dict) -> str:
+    """Regex for the words of a character trie (``""`` key marks a word end); alternatives branch per char."""
+    end = "" in node
+    branches = [re.escape(ch) + _trie_pattern(sub) for ch, sub in sorted(node.items()) if ch != ""]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if end:
+        return "(?:" + body + ")?"
+    return body
+
+
+def _scan(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    """(start, length of the longest word) for every position where a word of ``pattern`` starts.
+
+    ``search`` from one past each hit finds overlapping words too; between hits the regex engine skips ahead
+    in C using the pattern's set of first characters (a lookahead pattern would lose that and be 2.5x slower).
+    """
+    out = []
+    pos = 0
+    search = pattern.search
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return out
+        start = m.start()
+        out.append((start, m.end() - start))
+        pos = start + 1
+
+
+def _trie_finder(words) -> re.Pattern | None:
+    """A regex matching the longest of ``words`` at a position, shaped as a trie (one branch per character
+    instead of one try per word, so scanning stays fast with hundreds of keywords).
+    """
+    words = [w for w in words if w]
+    if not words:
+        return None
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(_trie_pattern(trie))
