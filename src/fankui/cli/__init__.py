@@ -22,6 +22,7 @@ from . import analyze  # noqa: E402,F401
 from . import demo  # noqa: E402,F401
 from . import train  # noqa: E402,F401
 from . import evaluate  # noqa: E402,F401
+from . import customers  # noqa: E402,F401
 from . import themes  # noqa: E402,F401
 from . import discover  # noqa: E402,F401
 

@@ -39,12 +39,17 @@ def demo_cmd(
     echo(f"tickets: read {result.read}, written {result.written}, rejected {result.rejected} → {labelled}", quiet)
 
     orders = folder / "orders.csv"
-    try:
-        from ..customers import build_customers  # noqa: F401  (lands with the customers issue)
-    except ImportError:
-        return
     if orders.is_file():
-        from ..customers.cli_support import run_customers_demo
+        from ..customers.build import build_customers, read_analysed_tickets
+        from ..customers.orders import load_orders
+        from ..io import write_table
 
-        path = run_customers_demo(orders=orders, tickets=labelled, out=out / "customers.csv")
-        echo(f"customers → {path}", quiet)
+        table = build_customers(load_orders(orders), read_analysed_tickets(labelled))
+        path = write_table(table, out / "customers.csv")
+        if len(table.attrs["rejects"]):
+            write_table(table.attrs["rejects"], out / "customers.rejects.csv")
+        risk = table["churn_risk"].value_counts()
+        echo(f"customers (as of {table.attrs['as_of']}): {len(table)}, churn risk high {int(risk.get('high', 0))}, "
+             f"medium {int(risk.get('medium', 0))} → {path}", quiet)
+        for w in table.attrs["warnings"]:
+            echo(f"Warning: {w}", quiet)
