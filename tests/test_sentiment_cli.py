@@ -71,3 +71,19 @@ def test_help_has_examples(runner):
     for cmd in ("train", "evaluate"):
         res = invoke(runner, cmd, "--help")
         assert res.exit_code == 0 and "Example:" in res.stdout
+
+
+def test_engine_snownlp_for_comparison(runner, tmp_path):
+    """--engine snownlp fills the same columns (no reasons); --model cannot be combined with it."""
+    tickets = tmp_path / "t.csv"
+    pd.DataFrame({"反馈内容": ["质量很好，非常满意", "太差了，退货"]}).to_csv(tickets, index=False)
+    res = invoke(runner, "analyze", tickets, "-o", tmp_path / "o.csv", "--engine", "snownlp", "--no-themes-tagging")
+    assert res.exit_code == 0, res.output
+    out = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)
+    assert set(out["sentiment"]) <= {"positive", "neutral", "negative"}
+    assert (out[["p_positive", "p_neutral", "p_negative"]].sum(axis=1) - 1).abs().max() < 1e-3
+    assert out["sentiment_reasons"].tolist() == ["", ""]
+    res = invoke(runner, "evaluate", SMALL, "--engine", "snownlp", "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["n"] == 12
+    res = invoke(runner, "analyze", tickets, "-o", tmp_path / "o.csv", "--engine", "snownlp", "--model", SMALL)
+    assert res.exit_code == 2 and "snownlp" in res.stderr

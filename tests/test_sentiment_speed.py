@@ -106,3 +106,18 @@ def test_scoring_path_does_not_import_sklearn():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_scoring_only_model_matches_the_estimator(model, tmp_path):
+    from fankui.sentiment import load_model, save_model
+    from fankui.sentiment.predictor import SentimentModel
+
+    path = save_model(model, tmp_path / "m.npz")
+    light = load_model(path, estimator=False)
+    assert isinstance(light, SentimentModel) and not hasattr(light, "fit")
+    full = load_model(path)
+    np.testing.assert_allclose(light.predict_proba(AWKWARD), full.predict_proba(AWKWARD))
+    assert list(light.classes_) == list(full.classes_)
+    back = light.to_estimator()
+    np.testing.assert_allclose(back.predict_proba(AWKWARD), full.predict_proba(AWKWARD))
+    assert back.get_params() == full.get_params()
