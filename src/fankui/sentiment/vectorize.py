@@ -41,6 +41,8 @@ def _pack(ids: np.ndarray, n: int, bits: int, valid_len: int) -> np.ndarray:
 class _SortedKeys:
     """Vocabulary keys in an open-addressing hash table (linear probing), looked up for many keys at once.
 
+    (Named for its first implementation, a sorted array; the interface is the same.)
+
     A table at most a quarter full needs ~1.2 probes per key; each probe round is one vectorised gather over
     the keys still unresolved. Key 0 means "empty slot" (no vocabulary n-gram has key 0).
     """
@@ -50,24 +52,19 @@ class _SortedKeys:
     def __init__(self, keys: np.ndarray, cols: np.ndarray):
         size_bits = max(4, int(4 * max(len(keys), 1)).bit_length())
         self.shift = np.uint64(64 - size_bits)
-        self.mask = (1 << size_bits) - 1
-        self.slot_key = np.zeros(1 << size_bits, dtype=np.int64)
-        self.slot_col = np.full(1 << size_bits, -1, dtype=np.int64)
-        slots = self._hash(keys)
-        pending = np.arange(len(keys))
-        while len(pending):  # place keys; a clash goes to the next slot, as lookup will probe
-            s = slots[pending]
-            free = self.slot_key[s] == 0
-            # among keys wanting the same free slot, the first one takes it this round
-            cand = pending[free]
-            _, first = np.unique(s[free], return_index=True)
-            won = cand[first]
-            self.slot_key[slots[won]] = keys[won]
-            self.slot_col[slots[won]] = cols[won]
-            placed = np.zeros(len(keys), dtype=bool)
-            placed[won] = True
-            pending = pending[~placed[pending]]
-            slots[pending] = (slots[pending] + 1) & self.mask
+        home = self._hash(keys)
+        # Insert in order of home slot: each key goes to its home or the first slot after the previous key,
+        # p_i = max(h_i, p_(i-1) + 1), computed for all keys at once with a running maximum. Slots h_i..p_i are
+        # then all occupied, which is what a linear-probing lookup relies on. Keys never wrap around: the table
+        # has a tail past 2**size_bits, and always one empty slot at the end so every probe stops.
+        order = np.argsort(home, kind="stable")
+        step = np.arange(len(keys), dtype=np.int64)
+        place = np.maximum.accumulate(home[order] - step) + step if len(keys) else step
+        size = max(1 << size_bits, int(place[-1]) + 1 if len(keys) else 0) + 1
+        self.slot_key = np.zeros(size, dtype=np.int64)
+        self.slot_col = np.full(size, -1, dtype=np.int64)
+        self.slot_key[place] = keys[order]
+        self.slot_col[place] = cols[order]
 
     def _hash(self, key: np.ndarray) -> np.ndarray:
         return ((key.astype(np.uint64) * self._MULT) >> self.shift).astype(np.int64)
@@ -87,7 +84,7 @@ class _SortedKeys:
                 found_pos.append(todo[hit])
                 found_col.append(self.slot_col[slot[hit]])
             go_on = ~hit & (have != 0)  # an empty slot ends the probe: not in the vocabulary
-            todo, want, slot = todo[go_on], want[go_on], (slot[go_on] + 1) & self.mask
+            todo, want, slot = todo[go_on], want[go_on], slot[go_on] + 1
         if not found_pos:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(found_pos), np.concatenate(found_col)
