@@ -3,37 +3,48 @@
     >>> from fankui.themes import ThemeTagger, ThemeClassifier, discover_themes, top_keywords
     >>> ThemeTagger().predict(["快递太慢了，包装也破了"])            # doctest: +SKIP
     array(['物流配送;包装'], dtype=object)
+
+Names resolve lazily: the pipeline's theme stage needs neither scikit-learn nor SciPy's statistics (about a
+second of start-up), which only the supervised model and discovery import.
 """
 
 from __future__ import annotations
 
-from .aspect import aspect_sentiment, split_clauses
-from .discover import discover_themes
-from .keywords import top_keywords
-from .metrics import multilabel_f1, split_labels
-from .taxonomy import OTHER, Taxonomy, Theme, default_taxonomy_path, load_taxonomy, parse_taxonomy
-from .persist import load_theme_model, save_theme_model
-from .stage import ThemeStage, theme_stage
-from .supervised import ThemeClassifier
-from .zeroshot import ThemeTagger
+import importlib
 
-__all__ = [
-    "OTHER",
-    "Taxonomy",
-    "Theme",
-    "ThemeClassifier",
-    "ThemeStage",
-    "ThemeTagger",
-    "aspect_sentiment",
-    "default_taxonomy_path",
-    "discover_themes",
-    "load_taxonomy",
-    "load_theme_model",
-    "multilabel_f1",
-    "parse_taxonomy",
-    "save_theme_model",
-    "split_clauses",
-    "split_labels",
-    "theme_stage",
-    "top_keywords",
-]
+# public name -> submodule that defines it
+_EXPORTS = {
+    "OTHER": "taxonomy",
+    "Taxonomy": "taxonomy",
+    "Theme": "taxonomy",
+    "default_taxonomy_path": "taxonomy",
+    "load_taxonomy": "taxonomy",
+    "parse_taxonomy": "taxonomy",
+    "ThemeTagger": "zeroshot",
+    "ThemeClassifier": "supervised",
+    "ThemeStage": "stage",
+    "theme_stage": "stage",
+    "aspect_sentiment": "aspect",
+    "split_clauses": "aspect",
+    "discover_themes": "discover",
+    "top_keywords": "keywords",
+    "multilabel_f1": "metrics",
+    "split_labels": "metrics",
+    "load_theme_model": "persist",
+    "save_theme_model": "persist",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fankui.themes' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -39,6 +39,11 @@ def _is_break(token: str) -> bool:
     return not token.isalnum() and all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
 
 
+def is_boundary(token: str) -> bool:
+    """True for a token that separates clauses: punctuation/space, or a contrastive conjunction (但是)."""
+    return token in CONTRAST or _is_break(token)
+
+
 def split_clauses(tokens: list[str]) -> list[Clause]:
     """Clauses of a segmented text, split at punctuation and contrastive conjunctions (which are left out).
 
@@ -49,7 +54,7 @@ def split_clauses(tokens: list[str]) -> list[Clause]:
     pos = 0
     t0 = c0 = None
     for i, tok in enumerate(tokens):
-        if _is_break(tok) or tok in CONTRAST:
+        if is_boundary(tok):
             if t0 is not None:
                 out.append(Clause(t0, i, c0, pos))
                 t0 = None
@@ -72,7 +77,7 @@ def clause_sentiments(model, norm: list[str], tokens: list[list[str]], spans: li
     keys: list[tuple[int, str]] = []
     for r, row in enumerate(spans):
         for theme, idx in row:
-            cl = [clauses[r][i] for i in idx] or clauses[r]
+            cl = sorted([clauses[r][i] for i in idx] or clauses[r], key=lambda c: c.start)
             if not cl:
                 continue
             parts_text, parts_tok = [], []

@@ -213,19 +213,25 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         P = self.proba_from_features(self.featurizer_.transform(norm, tokens))
         themes = [lab or [self.other] for lab in self.labels_from_proba(P)]
+        spans, clauses = self.theme_clauses(norm, tokens, themes)
+        return themes, P, spans, clauses
+
+    def theme_clauses(self, norm: list[str], tokens: list[list[str]], themes: list[list[str]]):
+        """For each row and each of its ``themes``, the clauses the model scores highest for that theme.
+
+        Returns ``(spans, clauses)`` as :meth:`tag_prepared` does; a one-clause text uses its only clause.
+        """
         clauses = [split_clauses(t) for t in tokens]
-        multi_rows = [r for r, c in enumerate(clauses) if len(c) > 1]
-        cl_texts, cl_tokens, owner = [], [], []
-        for r in multi_rows:
-            for c in clauses[r]:
-                cl_texts.append(norm[r][c.start:c.end])
-                cl_tokens.append(tokens[r][c.tok_start:c.tok_end])
-                owner.append(r)
+        cl_texts, cl_tokens, first = [], [], {}
+        for r, cl in enumerate(clauses):
+            if len(cl) > 1:
+                first[r] = len(cl_texts)
+                for c in cl:
+                    cl_texts.append(norm[r][c.start:c.end])
+                    cl_tokens.append(tokens[r][c.tok_start:c.tok_end])
         cp = self.proba_from_features(self.featurizer_.transform(cl_texts, cl_tokens)) if cl_texts else None
-        first = {}
-        for k, r in enumerate(owner):
-            first.setdefault(r, k)
         col = {c: j for j, c in enumerate(self.classes_)}
+        cut = max(self.threshold_ if self.multilabel_ else 0.5, 1e-9)
         spans = []
         for r, row_themes in enumerate(themes):
             row = []
@@ -233,15 +239,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 if t not in col:
                     continue
                 if r in first:
-                    k0, n = first[r], len(clauses[r])
-                    p = cp[k0:k0 + n, col[t]]
-                    keep = np.flatnonzero(p >= max(self.threshold_ if self.multilabel_ else 0.5, 1e-9))
+                    p = cp[first[r]:first[r] + len(clauses[r]), col[t]]
+                    keep = np.flatnonzero(p >= cut)
                     idx = keep.tolist() if len(keep) else [int(p.argmax())]
                 else:
                     idx = [0] if clauses[r] else []
                 row.append((t, idx))
             spans.append(row)
-        return themes, P, spans, clauses
+        return spans, clauses
 
 
 def _nb_ratio(X, y, alpha: float = 1.0) -> np.ndarray:

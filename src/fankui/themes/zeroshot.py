@@ -29,7 +29,7 @@ from itertools import accumulate
 import numpy as np
 import pandas as pd
 
-from .aspect import Clause, split_clauses
+from .aspect import Clause, is_boundary
 from .taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["ThemeTagger", "DENIED_FACTOR"]
@@ -76,6 +76,9 @@ class ThemeTagger:
         self._lens = sorted({len(k) for k in self._index}, reverse=True)
         self._excl_lens = sorted({len(k) for k in self._excl}, reverse=True)
         self._finder = _trie_finder(self._index)
+        # For the longest cue found at a position, the lengths of all cues that are prefixes of it (itself
+        # included), longest first: the only other cues that can start there.
+        self._prefixes = {w: [n for n in range(len(w), 0, -1) if w[:n] in self._index] for w in self._index}
         self._excl_finder = _trie_finder(self._excl)
         self._weights = (tax.strong_weight, tax.weak_weight)
         self._thresholds = [t.threshold or tax.threshold for t in tax.themes]
@@ -186,20 +189,37 @@ class ThemeTagger:
         found_at = _scan(self._finder, low)
         if not found_at:
             return [], []  # clauses are only needed to place a theme's sentiment
-        clauses = split_clauses(toks)
         n = len(low)
         offs = list(accumulate(map(len, toks), initial=0))  # where each token starts, and the end
         if offs[-1] != n:  # tokens do not spell the text (should not happen): fall back to characters
             offs = list(range(n + 1))
+            toks = list(low)
         starts = set(offs)
-        clause_starts = [c.tok_start for c in clauses]
+        # Clauses are found lazily around the tokens that carry a cue (most tokens never need one).
+        clauses: list[Clause] = []
+        clause_ids: dict[int, int] = {}
+        n_tok = len(toks)
 
         def tok_at(pos: int) -> int:
             return bisect_right(offs, pos) - 1
 
         def clause_of(tok: int) -> int:
-            ci = bisect_right(clause_starts, tok) - 1
-            return ci if ci >= 0 and tok < clauses[ci].tok_end else -1
+            ci = clause_ids.get(tok)
+            if ci is not None:
+                return ci
+            if is_boundary(toks[tok]):
+                return -1
+            a = tok
+            while a > 0 and not is_boundary(toks[a - 1]):
+                a -= 1
+            b = tok + 1
+            while b < n_tok and not is_boundary(toks[b]):
+                b += 1
+            ci = len(clauses)
+            clauses.append(Clause(a, b, offs[a], offs[b]))
+            for t in range(a, b):
+                clause_ids[t] = ci
+            return ci
 
         excluded: dict[int, list[tuple[int, int]]] = defaultdict(list)
         if self._excl_finder is not None:
@@ -213,14 +233,11 @@ class ThemeTagger:
         parts_seen: dict[tuple[int, int], set[int]] = defaultdict(set)
         hits: list[tuple[int, int, bool, int]] = []
         index, entries = self._index, self._entries
+        prefixes = self._prefixes
         for i, longest in found_at:
-            for length in self._lens:
-                if length > longest:
-                    continue
+            for length in prefixes[low[i:i + longest]]:
                 j = i + length
-                found = index.get(low[i:j])
-                if found is None:
-                    continue
+                found = index[low[i:j]]
                 # Segmentation check: whole word(s), or inside a single word.
                 if not ((i in starts and j in starts) or tok_at(i) == tok_at(j - 1)):
                     continue
