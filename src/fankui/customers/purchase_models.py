@@ -65,14 +65,33 @@ def _compress(w, *cols):
     return (*(uniq[:, i] for i in range(uniq.shape[1])), wsum)
 
 
-def _minimise(negll, x0: np.ndarray) -> optimize.OptimizeResult:
-    """Nelder-Mead in log-parameter space, polished by L-BFGS-B (robust start, precise finish)."""
-    res = optimize.minimize(negll, x0, method="Nelder-Mead",
+def _minimise(negll, x0: np.ndarray, negll_start=None) -> optimize.OptimizeResult:
+    """Nelder-Mead in log-parameter space, polished by L-BFGS-B (robust start, precise finish).
+
+    ``negll_start``: the same objective on a random subsample of a large base; Nelder-Mead's many evaluations
+    run on it and only the L-BFGS-B polish touches every customer (1M customers: seconds instead of minutes).
+    """
+    res = optimize.minimize(negll_start or negll, x0, method="Nelder-Mead",
                             options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9})
+    start_fun = negll(res.x) if negll_start is not None else res.fun
     res2 = optimize.minimize(negll, res.x, method="L-BFGS-B", options={"maxiter": 2000, "gtol": 1e-8})
-    best = res2 if np.isfinite(res2.fun) and res2.fun <= res.fun else res
+    if np.isfinite(res2.fun) and res2.fun <= start_fun:
+        best = res2
+    else:
+        best = res
+        best.fun = start_fun
     best.nit = getattr(res, "nit", 0) + getattr(res2, "nit", 0)
     return best
+
+
+# Above this many distinct customer rows, Nelder-Mead starts on a subsample of this size.
+_START_SAMPLE = 20_000
+
+
+def _subsample(n: int, *arrays):
+    """A fixed-seed random subset of rows (the fit stays deterministic)."""
+    idx = np.random.default_rng(0).choice(n, _START_SAMPLE, replace=False)
+    return tuple(a[idx] for a in arrays)
 
 
 class _BetaGeoBase:
@@ -94,16 +113,35 @@ class _BetaGeoBase:
         if not np.any((x > 0) & (w > 0)):
             raise ModelError("every customer bought only once: a repeat-purchase model cannot be fitted.",
                              "Churn falls back to RFM rules.")
+        full = (x, tx, T, w)
         x, tx, T, w = _compress(w, x, tx, T)
         scale = max(T.max(), 1e-9) / 10.0  # work on a unit where T ~ 10: the optimiser is scale-sensitive
 
-        def negll(logp):
-            p = np.exp(logp)
-            ll = self._loglik(p, x, tx / scale, T / scale)
-            val = -(w * ll).sum() / w.sum() + self.penalizer * (p ** 2).sum()
-            return val if np.isfinite(val) else 1e100
+        def objective(x, tx, T, w):
+            # x, t_x and T take few distinct values (whole days, ≤ a few hundred repeat counts): the special
+            # functions are evaluated once per distinct value and gathered, ~5x faster on a large base.
+            ux, ix = np.unique(x, return_inverse=True)
+            utx, itx = np.unique(tx / scale, return_inverse=True)
+            uT, iT = np.unique(T / scale, return_inverse=True)
+            wn = w / w.sum()
 
-        res = _minimise(negll, np.zeros(4))
+            def negll(logp):
+                p = np.exp(logp)
+                r, alpha = p[0], p[1]
+                a1, a2, a3 = self._terms(p, ux)
+                rx = (r + ux)[ix]
+                ll = a1[ix] + np.logaddexp(a2[ix] - rx * np.log(alpha + uT)[iT], a3[ix] - rx * np.log(alpha + utx)[itx])
+                val = -(wn * ll).sum() + self.penalizer * (p ** 2).sum()
+                return val if np.isfinite(val) else 1e100
+            return negll
+
+        start = None
+        if len(x) > _START_SAMPLE and len(full[0]) > _START_SAMPLE:
+            sx, stx, sT, sw = _subsample(len(full[0]), *full)
+            if np.any(sx > 0):
+                cx, ctx, cT, cw = _compress(sw, sx, stx, sT)
+                start = objective(cx, ctx, cT, cw)
+        res = _minimise(objective(x, tx, T, w), np.zeros(4), start)
         p = np.exp(res.x)
         p[1] *= scale  # α has the unit of time; r, a, b are unitless
         self.params_ = dict(zip(self._names, (float(v) for v in p)))
@@ -111,6 +149,13 @@ class _BetaGeoBase:
         self.log_likelihood_ = ll
         self.fit_result_ = FitResult(self.params_, ll, int(res.nit), bool(np.isfinite(ll)))
         return self
+
+    @classmethod
+    def _loglik(cls, p, x, tx, T):
+        """Per-customer log-likelihood (in the time unit of tx and T)."""
+        r, alpha = p[0], p[1]
+        a1, a2, a3 = cls._terms(p, x)
+        return a1 + np.logaddexp(a2 - (r + x) * np.log(alpha + T), a3 - (r + x) * np.log(alpha + tx))
 
     def _p(self) -> tuple[float, float, float, float]:
         if not hasattr(self, "params_"):
@@ -151,15 +196,15 @@ class BetaGeoModel(_BetaGeoBase):
     """
 
     @staticmethod
-    def _loglik(p, x, tx, T):
+    def _terms(p, x):
+        """Log-likelihood pieces that depend on x only: ll = a1 + logaddexp(a2 - (r+x)log(α+T), a3 - (r+x)log(α+t_x))."""
         r, alpha, a, b = p
         a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-        a2 = special.betaln(a, b + x) - special.betaln(a, b) - (r + x) * np.log(alpha + T)
+        a2 = special.betaln(a, b + x) - special.betaln(a, b)
         rep = x > 0
-        a3 = np.full_like(x, -np.inf)
-        a3[rep] = (special.betaln(a + 1, b + x[rep] - 1) - special.betaln(a, b)
-                   - (r + x[rep]) * np.log(alpha + tx[rep]))
-        return a1 + np.logaddexp(a2, a3)
+        a3 = np.full_like(x, -np.inf, dtype=float)
+        a3[rep] = special.betaln(a + 1, b + x[rep] - 1) - special.betaln(a, b)  # no drop-out term without a repeat
+        return a1, a2, a3
 
     @staticmethod
     def _odds_dead(p, x, tx, T):
@@ -186,12 +231,12 @@ class ModifiedBetaGeoModel(_BetaGeoBase):
     """
 
     @staticmethod
-    def _loglik(p, x, tx, T):
+    def _terms(p, x):
         r, alpha, a, b = p
         a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-        a2 = special.betaln(a, b + x + 1) - special.betaln(a, b) - (r + x) * np.log(alpha + T)
-        a3 = special.betaln(a + 1, b + x) - special.betaln(a, b) - (r + x) * np.log(alpha + tx)
-        return a1 + np.logaddexp(a2, a3)
+        a2 = special.betaln(a, b + x + 1) - special.betaln(a, b)
+        a3 = special.betaln(a + 1, b + x) - special.betaln(a, b)  # may drop out right after the first purchase
+        return a1, a2, a3
 
     @staticmethod
     def _odds_dead(p, x, tx, T):
@@ -228,16 +273,30 @@ class GammaGammaModel:
         keep = (x > 0) & (m > 0) & (w > 0)
         if keep.sum() < 2:
             raise ModelError("fewer than 2 repeat buyers with a positive order value: cannot fit the spend model.")
+        full = (x[keep], m[keep], w[keep])
         x, m, w = _compress(w[keep], x[keep], m[keep])
         scale = float(np.average(m, weights=w))  # ν has the unit of money
 
-        def negll(logp):
-            p, q, v = np.exp(logp)
-            ll = self._loglik((p, q, v), x, m / scale)
-            val = -(w * ll).sum() / w.sum() + self.penalizer * (p ** 2 + q ** 2 + v ** 2)
-            return val if np.isfinite(val) else 1e100
+        def objective(x, m, w):
+            ms = m / scale
+            logm, logx, wn = np.log(ms), np.log(x), w / w.sum()
+            ux, ix = np.unique(x, return_inverse=True)
 
-        res = _minimise(negll, np.log([1.0, 2.0, 1.0]))
+            def negll(logp):
+                p, q, v = np.exp(logp)
+                px = p * ux
+                per_x = special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(v)
+                ll = per_x[ix] + (p * x - 1) * logm + p * x * logx - (p * x + q) * np.log(x * ms + v)
+                val = -(wn * ll).sum() + self.penalizer * (p ** 2 + q ** 2 + v ** 2)
+                return val if np.isfinite(val) else 1e100
+            return negll
+
+        start = None
+        if len(x) > _START_SAMPLE and len(full[0]) > _START_SAMPLE:
+            sx, sm, sw = _subsample(len(full[0]), *full)
+            cx, cm, cw = _compress(sw, sx, sm)
+            start = objective(cx, cm, cw)
+        res = _minimise(objective(x, m, w), np.log([1.0, 2.0, 1.0]), start)
         p, q, v = np.exp(res.x)
         v *= scale
         self.params_ = {"p": float(p), "q": float(q), "v": float(v)}
