@@ -35,6 +35,8 @@ _EXPORTS = {
     "ThemeClassifier": "fankui.themes",
     "discover_themes": "fankui.themes",
     "top_keywords": "fankui.themes",
+    "load_orders": "fankui.customers",
+    "build_customers": "fankui.customers",
     "FankuiError": "fankui.errors",
     "InputError": "fankui.errors",
 }
