@@ -31,11 +31,14 @@ SEGMENTS: dict[str, tuple[str, str]] = {
     "000": ("一般挽留客户", "已流失、价值最低：非营销重点，低成本召回即可"),
 }
 
-DAY = np.timedelta64(1, "D")
 
 
 def _days(values) -> np.ndarray:
-    return np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    """Whole days since 1970 as int64 (one conversion, no nanosecond copy of a 10M-row column)."""
+    v = np.asarray(values)
+    if not np.issubdtype(v.dtype, np.datetime64):
+        v = v.astype("datetime64[ns]")
+    return v.astype("datetime64[D]").view(np.int64)
 
 
 def rfm_table(orders: pd.DataFrame, *, as_of, customer_col: str = "customer_id", date_col: str = "ordered_at",
@@ -61,28 +64,45 @@ def rfm_table(orders: pd.DataFrame, *, as_of, customer_col: str = "customer_id",
     as_of_day = int(_days([pd.Timestamp(as_of)])[0])
     codes, uniques = pd.factorize(orders[customer_col], sort=True)
     n_cust = len(uniques)
+    # Memory matters at 10M orders: int32 codes and days, and temporaries freed as soon as they are used.
+    codes = codes.astype(np.int32 if n_cust < 2**31 else np.int64)
     day = _days(orders[date_col].to_numpy())
     if len(day) and day.max() >= as_of_day:
         raise InputError(f"orders on or after the reference date {pd.Timestamp(as_of):%Y-%m-%d} were given to rfm_table.",
                          "Filter them out first (build_customers does this and lists them in the rejects).")
+    base = int(day.min()) if len(day) else 0
+    day = (day - base).astype(np.int32)
     amount = orders[amount_col].to_numpy(dtype=float)
     refunded = orders[refund_col].to_numpy(dtype=bool) if refund_col and refund_col in orders else np.zeros(len(orders), bool)
     purchase = amount >= 0
     kept_value = np.where(purchase & ~refunded, amount, 0.0)
-    net_value = np.where(purchase, kept_value, amount)  # refund rows subtract
-
-    monetary = np.bincount(codes, weights=net_value, minlength=n_cust)
+    monetary = np.bincount(codes, weights=np.where(purchase, kept_value, amount), minlength=n_cust)  # refund rows subtract
     n_orders = np.bincount(codes[purchase], minlength=n_cust)
-    n_refunds = np.bincount(codes, weights=(refunded | ~purchase).astype(float), minlength=n_cust).astype(np.int64)
+    n_refunds = np.bincount(codes[refunded | ~purchase], minlength=n_cust).astype(np.int64)
+    del refunded
 
-    # Distinct purchase days per customer: one sort of (customer, day) keys.
-    span = int(day.max() - day.min() + 1) if len(day) else 1
-    base = int(day.min()) if len(day) else 0
-    key = codes[purchase].astype(np.int64) * span + (day[purchase] - base)
-    ukey, inv = np.unique(key, return_inverse=True)
-    day_value = np.bincount(inv.ravel(), weights=kept_value[purchase], minlength=len(ukey))
+    # Distinct purchase days per customer: one sort of (customer, day) keys; runs of equal keys are one day.
+    span = int(day.max()) + 1 if len(day) else 1
+    key = codes[purchase].astype(np.int64) * span + day[purchase]
+    kept_value = kept_value[purchase]
+    del codes, day, purchase
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    kept_value = kept_value[order]
+    del order
+    new_day = np.empty(len(key), dtype=bool)
+    if len(key):
+        new_day[0] = True
+        np.not_equal(key[1:], key[:-1], out=new_day[1:])
+    day_start = np.flatnonzero(new_day)
+    del new_day
+    day_value = np.add.reduceat(kept_value, day_start) if len(key) else np.zeros(0)
+    del kept_value
+    ukey = key[day_start]
+    del key, day_start
     dcust = ukey // span
-    dday = ukey % span + base
+    dday = (ukey % span + base).astype(np.int64)
+    del ukey
     freq = np.bincount(dcust, minlength=n_cust)
     starts = np.concatenate([[0], np.cumsum(freq)[:-1]])
     has = freq > 0
@@ -93,6 +113,7 @@ def rfm_table(orders: pd.DataFrame, *, as_of, customer_col: str = "customer_id",
     first_value = np.zeros(n_cust)
     first_value[has] = day_value[starts[has]]
     total_kept = np.bincount(dcust, weights=day_value, minlength=n_cust)
+    del dcust, dday, day_value
 
     x = np.maximum(freq - 1, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
