@@ -166,15 +166,17 @@ def bench_zeroshot() -> None:
 
     tagger = ThemeTagger()
     rows, per = [], None
-    for name in ("themes_dev.csv", "themes_test.csv"):
+    for name in ("themes_dev.csv", "themes_extra.csv", "themes_test.csv"):
         df = pd.read_csv(ROOT / "tests" / "data" / name)
         m = multilabel_f1(df["themes"], tagger.predict(df["text"]))
-        role = "written against (tuning)" if "dev" in name else "**held out (the measure)**"
+        role = "**held out (the measure)**" if "test" in name else "written against (tuning)"
         rows.append([f"tests/data/{name}", len(df), role, f"{m['micro_f1']:.3f}", f"{m['macro_f1']:.3f}",
                      f"{m['micro_precision']:.3f}", f"{m['micro_recall']:.3f}"])
         per = m["per_label"]
     body = ("Built-in taxonomy `lexicons/themes.toml`, no training. Labels include 其他 (no theme) as a label. "
-            "The taxonomy was written and tuned reading the dev file only.\n\n")
+            "The taxonomy was written and tuned reading the dev file and themes_extra.csv (125 tickets the themes "
+            "engineer wrote for tuning) only; the texts of themes_test.csv were never read (its overall score was "
+            "looked at after the first draft and after the first benchmark run, 0.733 and 0.738).\n\n")
     body += markdown_table(["file", "rows", "role", "micro-F1", "macro-F1", "micro-P", "micro-R"], rows)
     body += "\nPer theme on the held-out file:\n\n"
     body += markdown_table(["theme", "precision", "recall", "F1", "support"],
