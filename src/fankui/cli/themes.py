@@ -20,7 +20,7 @@ def train_themes_cmd(
     label_column: Optional[str] = typer.Option(None, help="Column with the themes, several separated by ';' (default: themes/主题/标签...)."),
     encoding: Optional[str] = typer.Option(None, help="Input encoding (default: detected)."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet name or 0-based number."),
-    c: float = typer.Option(4.0, "--c", min=1e-6, help="Regularisation C of the logistic regressions (larger = fits the data more closely)."),
+    c: str = typer.Option("auto", "--c", help="Regularisation C of the logistic regressions (larger = fits the data more closely), or 'auto' (chosen by CV on the file)."),
     threshold: str = typer.Option("auto", help="Multi-label: probability from which a theme is predicted, or 'auto' (chosen by CV on the file)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No summary."),
 ) -> None:
@@ -34,6 +34,15 @@ def train_themes_cmd(
     from ..themes import ThemeClassifier, save_theme_model
     from ..themes.labelled import read_theme_labels
 
+    if c != "auto":
+        try:
+            c_value: float | str = float(c)
+            if c_value <= 0:
+                raise ValueError
+        except ValueError:
+            raise InputError(f"--c must be a positive number or 'auto', not {c!r}.", "E.g. --c 4 or --c auto.") from None
+    else:
+        c_value = "auto"
     if threshold != "auto":
         try:
             th: float | str = float(threshold)
@@ -46,9 +55,10 @@ def train_themes_cmd(
         th = "auto"
     data = read_theme_labels(labelled, text_column=text_column, label_column=label_column, encoding=encoding,
                              sheet=int(sheet) if sheet and sheet.isdigit() else sheet)
-    model = ThemeClassifier(C=c, threshold=th).fit(data.texts, data.labels)
+    model = ThemeClassifier(C=c_value, threshold=th).fit(data.texts, data.labels)
     save_theme_model(model, output)
-    kind = f"multi-label, threshold {model.threshold_:g}" if model.multilabel_ else "single-label"
+    kind = (f"multi-label, C={model.C_:g}, threshold {model.threshold_:g}" if model.multilabel_
+            else f"single-label, C={model.C_:g}")
     echo(f"trained on {len(data.texts)} texts, {len(model.classes_)} themes ({kind}; column {data.text_column!r}, "
          f"labels {data.label_column!r}) → {output}", quiet)
     if data.dropped_empty:

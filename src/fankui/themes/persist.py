@@ -40,6 +40,7 @@ def save_theme_model(model, path: str | os.PathLike) -> Path:
         "classes": [str(c) for c in model.classes_],
         "multilabel": bool(model.multilabel_),
         "threshold": float(model.threshold_),
+        "C": float(model.C_),
         "min_labels": int(model.min_labels_),
         "char_ngram_range": list(feat.char_ngram_range),
         "lexicon": bool(feat.lexicon),
@@ -106,6 +107,7 @@ def load_theme_model(path: str | os.PathLike):
     model.classes_ = np.array(meta["classes"], dtype=object)
     model.multilabel_ = bool(meta["multilabel"])
     model.threshold_ = float(meta["threshold"])
+    model.C_ = float(meta.get("C", 0.0))
     model.min_labels_ = int(meta["min_labels"])
     model.coef_ = arrays["coef"].astype(np.float32)
     model.intercept_ = arrays["intercept"]
