@@ -80,24 +80,34 @@ def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, hits=None) 
     contrib = X.data.astype(np.float64) * weight
     signed = contrib * sign[rows]
     keep = np.flatnonzero(signed > 0.005)
-    # strongest first within each row
-    keep = keep[np.lexsort((-signed[keep], rows[keep]))]
+    # Strongest first within each row: one argsort of row + 1/(1 + push), which increases along rows and
+    # decreases with the push inside a row. Only a row's first few candidates are ever needed (folding a
+    # phrase into a stronger one skips a few), so the rest are dropped before the Python loop.
+    s_keep = signed[keep]
+    keep = keep[np.argsort(rows[keep] + 1.0 / (1.0 + s_keep), kind="stable")]
     k_rows = rows[keep]
-    k_idx, k_contrib = idx[keep].tolist(), contrib[keep].tolist()  # plain lists: fast to index in the loop
+    bounds = np.searchsorted(k_rows, np.arange(n + 1))
+    rank = np.arange(len(keep)) - bounds[k_rows]
+    keep = keep[rank < 4 * top + 8]
+    k_rows = rows[keep]
     bounds = np.searchsorted(k_rows, np.arange(n + 1)).tolist()
-    phrases = model.featurizer_.__dict__.setdefault("_phrases", {})
+    k_feat = idx[keep]
+    k_contrib = contrib[keep].tolist()  # plain lists: fast to index in the loop
+    uniq, inverse = np.unique(k_feat, return_inverse=True)
+    uniq_phrase = [_phrase(model, f) for f in uniq.tolist()]
+    k_phrase = [uniq_phrase[j] for j in inverse.tolist()]
+    lex_rows = k_feat >= n_lex
+    k_lex = (np.where(k_feat == n_lex, 1, -1) * lex_rows).tolist()  # +1 LEX_pos, -1 LEX_neg, 0 other
     out: list[list[tuple[str, float]]] = []
     for i in range(n):
         chosen: list[tuple[str, float]] = []
         for j in range(bounds[i], bounds[i + 1]):
-            f = k_idx[j]
-            if f >= n_lex and hits is not None:
-                want = 1 if f == n_lex else -1  # LEX_pos comes first
+            phrase = k_phrase[j]
+            want = k_lex[j]
+            if want and hits is not None:
                 words = [_readable_word(w) for w, pol in hits[i] if pol == want]
-                phrase = "·".join(dict.fromkeys(words)) or _phrase(model, f)
-            else:
-                phrase = phrases.get(f) or _phrase(model, f)
-            if any(phrase in p or p in phrase for p, _ in chosen) or not phrase.strip():
+                phrase = "·".join(dict.fromkeys(words)) or phrase
+            if not phrase or any(phrase in p or p in phrase for p, _ in chosen) or not phrase.strip():
                 continue
             chosen.append((phrase, k_contrib[j]))
             if len(chosen) >= top:

@@ -276,18 +276,19 @@ class Featurizer:
 
     def transform(self, texts: list[str], tokens: list[list[str]], return_hits: bool = False):
         """Feature matrix; with ``return_hits`` also each text's lexicon hits (for explanations)."""
-        n = len(texts)
         flat: list[int] = []
-        lengths = np.zeros(n, dtype=np.int64)
-        lex = np.zeros((n, 2), dtype=np.float32)
+        lengths: list[int] = []
+        lex: list[tuple[float, float]] = []
         hits_all = []
         info_of, cache = self._id_info, self._info
-        for i, toks in enumerate(tokens):
+        for toks in tokens:
             ids, pos, neg, hits = _mark(toks, cache, info_of)
             flat.extend(ids)
-            lengths[i] = len(ids)
-            lex[i, 0], lex[i, 1] = pos, neg
+            lengths.append(len(ids))
+            lex.append((pos, neg))
             hits_all.append(hits)
+        lengths = np.asarray(lengths, dtype=np.int64)
+        lex = np.asarray(lex, dtype=np.float32).reshape(len(texts), 2)
         xw = _sublinear_tfidf_l2(self._words.count(np.asarray(flat, dtype=np.int64), lengths), self.word_idf)
         xc = _sublinear_tfidf_l2(self._chars.count(texts), self.char_idf)
         blocks = [xw, xc]
