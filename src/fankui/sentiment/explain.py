@@ -107,9 +107,13 @@ def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, hits=None) 
             if want and hits is not None:
                 words = [_readable_word(w) for w, pol in hits[i] if pol == want]
                 phrase = "·".join(dict.fromkeys(words)) or phrase
-            if not phrase or any(phrase in p or p in phrase for p, _ in chosen) or not phrase.strip():
+            if not phrase or phrase.isspace():
                 continue
-            chosen.append((phrase, k_contrib[j]))
+            for p, _ in chosen:  # a phrase inside a stronger one (or around it) adds nothing
+                if phrase in p or p in phrase:
+                    break
+            else:
+                chosen.append((phrase, k_contrib[j]))
             if len(chosen) >= top:
                 break
         out.append(chosen)
@@ -119,8 +123,8 @@ def reasons_from_features(model, X, proba: np.ndarray, top: int = 3, hits=None) 
 def format_reasons(reasons: list[tuple[str, float]], neutral: bool = False) -> str:
     """``[("退款", -1.3), ("太慢", -0.9)]`` → ``"退款(-1.3) 太慢(-0.9)"``; neutral pushes are shown as ``~0.8``."""
     if neutral:
-        return " ".join(f"{p}(~{abs(c):.1f})" for p, c in reasons)
-    return " ".join(f"{p}({c:+.1f})" for p, c in reasons)
+        return " ".join([f"{p}(~{abs(c):.1f})" for p, c in reasons])
+    return " ".join([f"{p}({c:+.1f})" for p, c in reasons])
 
 
 def explain(model, texts, top: int = 3) -> pd.DataFrame:
