@@ -32,7 +32,6 @@ SEGMENTS: dict[str, tuple[str, str]] = {
 }
 
 
-
 def _days(values) -> np.ndarray:
     """Whole days since 1970 as int64 (one conversion, no nanosecond copy of a 10M-row column)."""
     v = np.asarray(values)
