@@ -164,6 +164,13 @@ def test_negated_mention_weighs_a_quarter(tagger):
     assert row.loc[row["theme"] == "包装", "denied"].all()
 
 
+def test_explain_lists_the_cues(tagger):
+    ex = tagger.explain("快递太慢了，包装也破了")
+    assert list(ex.columns) == ["theme", "cue", "kind", "denied", "clause", "weight"]
+    assert {"快递", "包装"} <= set(ex["cue"])
+    assert ex.loc[ex["cue"] == "包装", "clause"].iloc[0] != ex.loc[ex["cue"] == "快递", "clause"].iloc[0]
+
+
 def test_exclusions_and_cooccurrence():
     tax = parse_taxonomy('[[theme]]\nname = "态度"\nkeywords = ["客服+态度"]\n'
                          '[[theme]]\nname = "价格"\nkeywords = ["贵"]\nexclude = ["贵公司"]\n')
