@@ -59,7 +59,9 @@ def customers_cmd(
     labelled = read_analysed_tickets(tickets) if tickets is not None else None
     table = build_customers(order_table, labelled, as_of=as_of, horizon_days=horizon_days, segment_split=segment_split,
                             risk_thresholds=(lo, hi))
-    write_table(table, output)
+    plain = table.copy(deep=False)
+    plain.attrs = {}  # the report/rejects in attrs are not table data (Parquet would try to store them)
+    write_table(plain, output)
     rejects = table.attrs["rejects"]
     rej_path = _rejects_path(output)
     if len(rejects):
