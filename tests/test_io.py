@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from fankui.errors import InputError, SchemaError
-from fankui.io import TableWriter, detect_encoding, iter_table, read_table, write_table
+from fankui.io import TableWriter, atomic_output, detect_encoding, iter_table, read_table, write_table
 from fankui.schema import TICKET_ALIASES, resolve_columns
 from fankui.tickets import load_tickets, parse_datetimes, read_tickets
 
@@ -201,3 +201,30 @@ def test_malformed_csv_lines_become_rejects(tmp_path):
     assert good["ticket_id"].tolist() == ["T1", "T4"]
     assert rejects["row"].tolist() == [3, 4]
     assert rejects["reason"].tolist() == ["malformed line: expected 2 fields, saw 3", "empty text"]
+
+
+@pytest.mark.parametrize("ext", [".csv", ".jsonl", ".parquet", ".xlsx"])
+def test_outputs_get_ordinary_permissions(tmp_path, ext):
+    # Temporary files are private (0600); the renamed output must be as readable as any file open() creates.
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        out = write_table(pd.DataFrame({"a": ["1"]}), tmp_path / f"o{ext}")
+    finally:
+        os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_atomic_output_keeps_old_file_on_error(tmp_path):
+    target = tmp_path / "model.npz"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with atomic_output(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+    with atomic_output(target) as tmp:
+        tmp.write_bytes(b"new")
+    assert target.read_bytes() == b"new"

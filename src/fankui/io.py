@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -31,6 +32,7 @@ __all__ = [
     "write_table",
     "TableWriter",
     "TableSource",
+    "atomic_output",
 ]
 
 FORMATS = {
@@ -410,6 +412,39 @@ def _serialisable(df: pd.DataFrame, fmt: str) -> pd.DataFrame:
     return out
 
 
+def _file_mode() -> int:
+    """The permissions ``open()`` would give a new file: 0666 minus the umask.
+
+    mkstemp creates 0600 files; an output renamed into place from one would be unreadable to colleagues who
+    could read every other file in the folder.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; it replaces ``path`` only if the block finishes.
+
+    On an exception the temporary file is removed and an existing ``path`` is untouched.
+
+    >>> with atomic_output("model.npz") as tmp:  # doctest: +SKIP
+    ...     tmp.write_bytes(data)
+    """
+    path = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 class TableWriter:
     """Write a table chunk by chunk to a temporary file and move it into place on :meth:`close`.
 
@@ -507,6 +542,7 @@ class TableWriter:
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None
+        os.chmod(self._tmp, _file_mode())
         os.replace(self._tmp, self.path)
         self._tmp = None
         return self.path

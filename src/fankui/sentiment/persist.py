@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, ModelError
+from ..io import atomic_output
 
 FORMAT = "fankui-sentiment"
 VERSION = 1
@@ -54,16 +55,8 @@ def save_model(model, path: str | os.PathLike) -> Path:
     if not path.parent.exists():
         raise InputError(f"cannot write the model to {path}: folder {path.parent} does not exist.",
                          "Create the folder first or choose another path with -o.")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a model file is not a secret
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
     return path
 
 
