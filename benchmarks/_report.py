@@ -65,18 +65,22 @@ def write_section(name: str, title: str, body: str, command: str | None = None) 
         f"{body.rstrip()}\n<!-- END {name} -->\n"
     )
     DOC.parent.mkdir(parents=True, exist_ok=True)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
-    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        text = head + block.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    tmp = DOC.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(DOC)
+    # Several benchmarks may finish at once; without the lock two read-modify-writes lose one section.
+    import fcntl
 
+    with open(DOC.parent / ".benchmarks.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        text = DOC.read_text(encoding="utf-8") if DOC.exists() else HEADER
+        begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            _, tail = rest.split(end, 1)
+            text = head + block.rstrip("\n") + tail
+        else:
+            text = text.rstrip("\n") + "\n\n" + block
+        tmp = DOC.with_suffix(f".md.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(DOC)
 
 def markdown_table(header: list[str], rows: list[list]) -> str:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
