@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fankui.customers.purchase_models import BetaGeoModel, GammaGammaModel, ModifiedBetaGeoModel
+from fankui.customers.purchase_models import BetaGeoModel, GammaGammaModel, ModifiedBetaGeoModel, ParetoNBDModel
 from fankui.errors import ModelError, NotFittedError
 from tests.conftest import DATA
 
@@ -43,6 +43,30 @@ def test_gamma_gamma_reproduces_published_cdnow_parameters(cdnow):
         assert _close(gg.params_[k], v), (k, gg.params_[k], v)
     # Population mean spend per transaction p·v/(q-1) ≈ $35.2 for a one-time buyer.
     assert gg.expected_average_value([0], [0])[0] == pytest.approx(6.25 * 15.44 / 2.744, rel=0.01)
+
+
+def test_pareto_nbd_reproduces_published_cdnow_parameters(cdnow):
+    # Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related Expressions", CDNOW weeks.
+    x, tx, T, n = cdnow["x"], cdnow["tx_days"] / 7, cdnow["T_days"] / 7, cdnow["n"]
+    m = ParetoNBDModel().fit(x, tx, T, weights=n)
+    for k, v in {"r": 0.5534, "alpha": 10.5802, "s": 0.6061, "beta": 11.6636}.items():
+        assert _close(m.params_[k], v), (k, m.params_[k], v)
+    assert m.log_likelihood_ == pytest.approx(-9594.98, abs=0.05)
+    alive = m.probability_alive(x, tx, T)
+    e39 = m.expected_purchases(39, x, tx, T)
+    assert np.all((alive > 0) & (alive <= 1)) and np.all(e39 > 0)
+    # Unlike BG/NBD, a one-time buyer is not certainly alive, and gets less alive as time passes.
+    one = m.probability_alive([0, 0], [0, 0], [10, 38])
+    assert one[0] < 1 and one[1] < one[0]
+    # Same x and T: the more recent buyer is more alive and expected to buy more.
+    assert m.probability_alive([3], [35], [38])[0] > m.probability_alive([3], [10], [38])[0]
+    assert m.expected_purchases(39, [3], [35], [38])[0] > m.expected_purchases(39, [3], [10], [38])[0]
+    # Bought on the last day (t_x = T): A0 = 0, so P(alive) = 1.
+    assert m.probability_alive([2], [20], [20])[0] == pytest.approx(1.0)
+    # Weeks vs days: α and β carry the time unit.
+    d = ParetoNBDModel().fit(x, cdnow["tx_days"], cdnow["T_days"], weights=n)
+    assert d.params_["beta"] == pytest.approx(7 * m.params_["beta"], rel=0.01)
+    assert d.params_["s"] == pytest.approx(m.params_["s"], rel=0.01)
 
 
 def test_weights_equal_repeated_rows(cdnow):
@@ -92,5 +116,9 @@ def test_unfittable_and_unfitted():
         BetaGeoModel().fit([1], [5], [3])
     with pytest.raises(ModelError, match="fewer than 2"):
         GammaGammaModel().fit([1], [20.0])
+    with pytest.raises(ModelError, match="only once"):
+        ParetoNBDModel().fit([0, 0], [0, 0], [10, 20])
+    with pytest.raises(NotFittedError):
+        ParetoNBDModel().probability_alive([1], [1], [2])
     with pytest.raises(NotFittedError):
         ModifiedBetaGeoModel().expected_purchases(10, [1], [1], [2])

@@ -5,7 +5,7 @@
     >>> customers = build_customers(orders, tickets=labelled, as_of="2026-11-01")  # doctest: +SKIP
 
 Modules by job: ``orders`` (intake from files or SQL), ``rfm``, ``lifecycle``, ``satisfaction``, ``churn``,
-``purchase_models`` (BG/NBD, MBG/NBD, Gamma-Gamma by maximum likelihood) and ``build`` (the one-row-per-
+``purchase_models`` (BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma by maximum likelihood) and ``build`` (the one-row-per-
 customer table). Names are resolved lazily so ``import fankui.customers.purchase_models`` stays cheap.
 """
 
@@ -27,6 +27,7 @@ _EXPORTS = {
     "ChurnModel": "fankui.customers.churn",
     "BetaGeoModel": "fankui.customers.purchase_models",
     "ModifiedBetaGeoModel": "fankui.customers.purchase_models",
+    "ParetoNBDModel": "fankui.customers.purchase_models",
     "GammaGammaModel": "fankui.customers.purchase_models",
     "build_customers": "fankui.customers.build",
     "resolve_as_of": "fankui.customers.build",
