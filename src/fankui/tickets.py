@@ -180,10 +180,18 @@ def read_tickets(source, *, columns: TicketColumns | None = None, encoding: str 
                  sheet: str | int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a whole ticket export (path or DataFrame) into ``(tickets, rejects)``."""
     if isinstance(source, pd.DataFrame):
+        # A frame from load_tickets carries its rejects in attrs. pandas compares attrs when it combines frames
+        # and cannot compare DataFrames, so work on a view without them and keep the earlier rejects.
+        earlier = source.attrs.get("rejects")
+        source = source.copy(deep=False)
+        source.attrs = {}
         frame = source.reset_index(drop=True).astype(object).where(source.notna().to_numpy(), "")
         mapping = resolve_columns(frame.columns, TICKET_ALIASES, (columns or TicketColumns()).overrides(),
                                   required=["text"], options=TICKET_OPTIONS)
-        return prepare_tickets(frame.astype(str), mapping)
+        good, rejects = prepare_tickets(frame.astype(str), mapping)
+        if isinstance(earlier, pd.DataFrame) and len(earlier):
+            rejects = pd.concat([earlier, rejects], ignore_index=True)
+        return good, rejects
     stream = iter_tickets(source, columns=columns, encoding=encoding, sheet=sheet, chunksize=200_000)
     goods, rejects = zip(*stream.chunks)
     return pd.concat(goods), pd.concat(rejects)

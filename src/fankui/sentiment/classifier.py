@@ -107,8 +107,12 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator, Predictor):
         grid = C_GRID if self.C == "auto" else (float(self.C),)
         need_oof = binary and self.calibrate
         best_c, oof = grid[0], None
-        if len(grid) > 1 or need_oof:
-            folds = self._folds(target)
+        # With fewer than two examples of some class there is nothing to cross-validate on: keep C=1 (or the
+        # given C) and leave the binary scores uncalibrated rather than dividing by an empty fold count.
+        folds = self._folds(target) if len(grid) > 1 or need_oof else []
+        if not folds:
+            best_c = 1.0 if self.C == "auto" else grid[0]
+        else:
             best_score = -np.inf
             for c in grid:
                 scores = np.zeros(len(target)) if binary else None
