@@ -13,7 +13,7 @@ from typing import Callable, TypeVar
 
 import typer
 
-from ..errors import FankuiError
+from ..errors import FankuiError, InputError
 
 F = TypeVar("F", bound=Callable)
 
@@ -80,3 +80,19 @@ class progress_bar:
         if self._bar is not None:
             self._bar.__exit__(*exc)
         return False
+
+
+def number_or_auto(value: str, option: str, *, low: float = 0.0, high: float | None = None, example: str = "1"
+                   ) -> float | str:
+    """Parse an option that takes ``auto`` or a number in (low, high); a bad value is a usage error (exit 2)."""
+    if value == "auto":
+        return "auto"
+    try:
+        number = float(value)
+        if not (number > low and (high is None or number < high)):
+            raise ValueError
+    except ValueError:
+        what = "a positive number" if high is None and low == 0 else f"a number between {low:g} and {high:g}"
+        raise InputError(f"{option} must be {what} or 'auto', not {value!r}.",
+                         f"E.g. {option} {example} or {option} auto.") from None
+    return number

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from . import app
-from ._common import echo, handle_errors
+from ._common import echo, handle_errors, number_or_auto
 
 
 @app.command("train-themes")
@@ -30,29 +30,11 @@ def train_themes_cmd(
 
     Example:  fankui train-themes 已标注工单.csv -o themes.npz --text-column 反馈内容 --label-column 主题
     """
-    from ..errors import InputError
     from ..themes import ThemeClassifier, save_theme_model
     from ..themes.labelled import read_theme_labels
 
-    if c != "auto":
-        try:
-            c_value: float | str = float(c)
-            if c_value <= 0:
-                raise ValueError
-        except ValueError:
-            raise InputError(f"--c must be a positive number or 'auto', not {c!r}.", "E.g. --c 4 or --c auto.") from None
-    else:
-        c_value = "auto"
-    if threshold != "auto":
-        try:
-            th: float | str = float(threshold)
-            if not 0 < th < 1:
-                raise ValueError
-        except ValueError:
-            raise InputError(f"--threshold must be a number between 0 and 1 or 'auto', not {threshold!r}.",
-                             "E.g. --threshold 0.4 or --threshold auto.") from None
-    else:
-        th = "auto"
+    c_value = number_or_auto(c, "--c", example="4")
+    th = number_or_auto(threshold, "--threshold", high=1.0, example="0.4")
     data = read_theme_labels(labelled, text_column=text_column, label_column=label_column, encoding=encoding,
                              sheet=int(sheet) if sheet and sheet.isdigit() else sheet)
     model = ThemeClassifier(C=c_value, threshold=th).fit(data.texts, data.labels)

@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InputError
 from . import app
-from ._common import echo, handle_errors
+from ._common import echo, handle_errors, number_or_auto
 
 
 @app.command("train")
@@ -45,15 +45,7 @@ def train_cmd(
     if labelled is None or output is None:
         raise InputError("fankui train needs a labelled file and -o MODEL.",
                          "Example: fankui train labelled.csv -o my_model.npz --label-column 情感")
-    if c != "auto":
-        try:
-            c_value: float | str = float(c)
-            if c_value <= 0:
-                raise ValueError
-        except ValueError:
-            raise InputError(f"--c must be a positive number or 'auto', not {c!r}.", "E.g. --c 1 or --c auto.") from None
-    else:
-        c_value = "auto"
+    c_value = number_or_auto(c, "--c", example="1")
     data = read_labelled(labelled, text_column=text_column, label_column=label_column, encoding=encoding,
                          sheet=int(sheet) if sheet and sheet.isdigit() else sheet)
     model = SentimentClassifier(C=c_value, neutral_band=neutral_band, class_weight="balanced" if balanced else None)

@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..errors import InputError
-from ..io import read_table
-from ..schema import TICKET_ALIASES, resolve_columns
+from ..labelled import read_labelled_columns
 from .labels import to_canonical
 
 LABEL_ALIASES = ["label", "labels", "sentiment", "sentiment_value", "polarity", "class", "y", "标签", "情感",
                  "情感倾向", "情感极性", "极性", "类别", "评价类型", "好差评"]
-_OPTIONS = {"text": "--text-column", "label": "--label-column"}
 
 
 @dataclass
@@ -31,18 +28,8 @@ def read_labelled(path: str | os.PathLike, *, text_column: str | None = None, la
 
     >>> data = read_labelled("labelled.csv", text_column="评价内容", label_column="评价类型")   # doctest: +SKIP
     """
-    df = read_table(path, encoding=encoding, sheet=sheet)
-    aliases = {"text": TICKET_ALIASES["text"], "label": LABEL_ALIASES}
-    cols = resolve_columns(df.columns, aliases, {"text": text_column, "label": label_column}, ["text", "label"],
-                           _OPTIONS)
-    if cols["text"] == cols["label"]:
-        raise InputError(f"the text and label columns are the same column ({cols['text']!r}).",
-                         "Name them with --text-column and --label-column.")
-    texts = df[cols["text"]].fillna("").astype(str)
-    keep = texts.str.strip() != ""
-    labels = to_canonical(df.loc[keep, cols["label"]].tolist(), where=f"label column {cols['label']!r} of {path}",
+    cols = read_labelled_columns(path, LABEL_ALIASES, text_column=text_column, label_column=label_column,
+                                 encoding=encoding, sheet=sheet)
+    labels = to_canonical(cols.labels.tolist(), where=f"label column {cols.label_column!r} of {path}",
                           require_two=require_two)
-    if not len(labels):
-        raise InputError(f"{path} has no rows with text in column {cols['text']!r}.",
-                         "Check --text-column, or the file.")
-    return LabelledData(texts[keep].tolist(), labels.tolist(), cols["text"], cols["label"], int((~keep).sum()))
+    return LabelledData(cols.texts.tolist(), labels.tolist(), cols.text_column, cols.label_column, cols.dropped_empty)

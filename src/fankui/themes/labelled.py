@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..errors import InputError, LabelError
-from ..io import read_table
-from ..schema import TICKET_ALIASES, resolve_columns
+from ..errors import LabelError
+from ..labelled import read_labelled_columns
 from .metrics import split_labels
 
 __all__ = ["ThemeLabels", "read_theme_labels", "THEME_LABEL_ALIASES"]
 
 THEME_LABEL_ALIASES = ["themes", "theme", "labels", "label", "topic", "topics", "subject", "category", "主题", "标签",
                        "类别", "分类", "问题类型", "投诉类型", "工单类型"]
-_OPTIONS = {"text": "--text-column", "label": "--label-column"}
 
 
 @dataclass
@@ -36,22 +34,13 @@ def read_theme_labels(path: str | os.PathLike, *, text_column: str | None = None
 
     >>> data = read_theme_labels("labelled.csv", label_column="主题")   # doctest: +SKIP
     """
-    df = read_table(path, encoding=encoding, sheet=sheet)
-    aliases = {"text": TICKET_ALIASES["text"], "label": THEME_LABEL_ALIASES}
-    cols = resolve_columns(df.columns, aliases, {"text": text_column, "label": label_column}, ["text", "label"],
-                           _OPTIONS)
-    if cols["text"] == cols["label"]:
-        raise InputError(f"the text and label columns are the same column ({cols['text']!r}).",
-                         "Name them with --text-column and --label-column.")
-    texts = df[cols["text"]].fillna("").astype(str)
-    keep = texts.str.strip() != ""
-    if not keep.any():
-        raise InputError(f"{path} has no rows with text in column {cols['text']!r}.", "Check --text-column, or the file.")
-    labels = [split_labels(v) for v in df.loc[keep, cols["label"]].tolist()]
-    missing = [i for i, lab in zip(df.index[keep], labels) if not lab]
+    cols = read_labelled_columns(path, THEME_LABEL_ALIASES, text_column=text_column, label_column=label_column,
+                                 encoding=encoding, sheet=sheet)
+    labels = [split_labels(v) for v in cols.labels.tolist()]
+    missing = [i for i, lab in zip(cols.texts.index, labels) if not lab]
     if missing:
-        raise LabelError(f"{len(missing)} row(s) of {path} have text but no theme in column {cols['label']!r} "
+        raise LabelError(f"{len(missing)} row(s) of {path} have text but no theme in column {cols.label_column!r} "
                          f"(first: data row {missing[0] + 1}).",
                          "Label every row (use 其他 for none of your themes) or remove those rows; "
                          "separate several themes with ';'.")
-    return ThemeLabels(texts[keep].tolist(), labels, cols["text"], cols["label"], int((~keep).sum()))
+    return ThemeLabels(cols.texts.tolist(), labels, cols.text_column, cols.label_column, cols.dropped_empty)
