@@ -1,6 +1,7 @@
 """Complaint themes (issue 4): supervised and aspect-level on the car-review set, zero-shot taxonomy, speed.
 
     python benchmarks/bench_themes.py [--folds 5] [--repeat 3] [--skip car,joint,zeroshot,speed]
+    python benchmarks/bench_themes.py --dev-check   # variants for the car goals on a dev split, printed only
 
 Writes four sections of docs/benchmarks.md:
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import corpora_dir, markdown_table, write_section  # noqa: E402
@@ -228,12 +230,184 @@ def bench_speed(corpora: Path, repeat: int) -> None:
     write_section("themes_speed", "Theme tagging cost in fankui analyze (issue 4)", body)
 
 
+# -- dev check: variants compared on a dev split of fold 1's training part (never on a test fold) -------------
+def _dev_split(n: int, folds: int):
+    """Fold 1's training part of the benchmark's KFold, split 80/20 (seed 1) into inner-train and dev."""
+    from sklearn.model_selection import KFold
+
+    tr0, _ = next(KFold(folds, shuffle=True, random_state=0).split(np.zeros(n)))
+    perm = np.random.default_rng(1).permutation(tr0)
+    cut = int(len(perm) * 0.8)
+    return perm[:cut], perm[cut:]
+
+
+def _at_least_one(P: np.ndarray, th) -> np.ndarray:
+    pred = P >= th
+    none = ~pred.any(axis=1)
+    pred[np.flatnonzero(none), P[none].argmax(axis=1)] = True
+    return pred
+
+
+def dev_check(corpora: Path, folds: int) -> None:
+    """Print (no docs written) how the variants tried for the car goals do on the dev split.
+
+    Every threshold, bias and C below is picked on out-of-fold scores of the inner-train part, except where a
+    line says "best on dev" (an optimistic upper bound, shown only to judge whether an idea is worth more work).
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import KFold
+    from sklearn.svm import LinearSVC
+
+    from fankui.segment import tokenize_many
+    from fankui.sentiment import SentimentClassifier
+    from fankui.sentiment.features import Featurizer
+    from fankui.text import normalize_text
+    from fankui.themes import ThemeClassifier
+    from fankui.themes.metrics import triple_f1
+    from fankui.themes.supervised import _sigmoid
+
+    car = load_car(corpora)
+    norm = [normalize_text(t) for t in car["content"]]
+    tok = tokenize_many(norm)
+    gold = car["subjects"].tolist()
+    itr, idv = _dev_split(len(car), folds)
+    sub = lambda idx: ([norm[i] for i in idx], [tok[i] for i in idx])  # noqa: E731
+    clf = ThemeClassifier()._fit_prepared(*sub(itr), [gold[i] for i in itr])
+    classes = list(clf.classes_)
+    X, Xd = clf.featurizer_.transform(*sub(itr)), clf.featurizer_.transform(*sub(idv))
+    Y = np.array([[c in gold[i] for c in classes] for i in itr], dtype=np.int8)
+    Yd = np.array([[c in gold[i] for c in classes] for i in idv], dtype=np.int8)
+    Pd = clf.proba_from_features(Xd)
+
+    def show(name, pred):
+        print(f"  {name}: micro {f1_score(Yd, pred, average='micro'):.4f} macro {f1_score(Yd, pred, average='macro'):.4f}",
+              flush=True)
+
+    print(f"themes, dev split: {len(itr)} inner-train / {len(idv)} dev texts; C={clf.C_:g} threshold={clf.threshold_:g}")
+    show("ThemeClassifier (defaults)", _at_least_one(Pd, clf.threshold_))
+    inner = list(KFold(3, shuffle=True, random_state=0).split(np.zeros(len(itr))))
+    oof, oof_svc = np.zeros(Y.shape), np.zeros(Y.shape)
+    for a, b in inner:
+        coef, ic = clf._fit_ovr(X[a], Y[a], clf.C_)
+        oof[b] = _sigmoid(np.asarray(X[b] @ coef.T) + ic)
+        for j in range(Y.shape[1]):
+            oof_svc[b, j] = LinearSVC(C=0.5).fit(X[a], Y[a, j]).decision_function(X[b])
+    # per-class thresholds, coordinate ascent on OOF micro-F1 + the class's own F1
+    ths = np.full(len(classes), clf.threshold_)
+    for _ in range(2):
+        for j in range(len(classes)):
+            def gain(t, j=j):
+                th = ths.copy()
+                th[j] = t
+                pr = _at_least_one(oof, th)
+                return f1_score(Y, pr, average="micro") + f1_score(Y[:, j], pr[:, j])
+            ths[j] = max(np.arange(0.1, 0.71, 0.025), key=gain)
+    show(f"per-class thresholds from OOF ({', '.join(f'{t:.3g}' for t in ths)})", _at_least_one(Pd, ths))
+    Sd = np.column_stack([LinearSVC(C=0.5).fit(X, Y[:, j]).decision_function(Xd) for j in range(Y.shape[1])])
+    t_svc = max(np.arange(-0.6, 0.01, 0.1), key=lambda t: f1_score(Y, _at_least_one(oof_svc, t), average="micro"))
+    show(f"LinearSVC(C=0.5) OvR, margin threshold {t_svc:.1f} from OOF", _at_least_one(Sd, t_svc))
+    logit = lambda p: np.log(np.clip(p, 1e-9, 1 - 1e-9) / np.clip(1 - p, 1e-9, 1))  # noqa: E731
+    Z, Zd = np.hstack([logit(oof), oof_svc]), np.hstack([logit(Pd), Sd])
+    P2o = np.zeros(Y.shape)
+    for a, b in inner:
+        for j in range(Y.shape[1]):
+            P2o[b, j] = LogisticRegression(C=1.0, max_iter=1000).fit(Z[a], Y[a, j]).predict_proba(Z[b])[:, 1]
+    P2 = np.column_stack([LogisticRegression(C=1.0, max_iter=1000).fit(Z, Y[:, j]).predict_proba(Zd)[:, 1]
+                          for j in range(Y.shape[1])])
+    t2 = max(np.arange(0.2, 0.61, 0.05), key=lambda t: f1_score(Y, _at_least_one(P2o, t), average="micro"))
+    show(f"stacked LR over [NB-LR logits, SVC margins] (label co-occurrence), threshold {t2:.2f} from OOF",
+         _at_least_one(P2, t2))
+
+    # -- aspect triples on the same split ------------------------------------------------------------------
+    inv = {v: k for k, v in SENT.items()}
+
+    def items(idx, subjects):
+        nn, tt = sub(idx)
+        spans, clauses = clf.theme_clauses(nn, tt, subjects)
+        out = []
+        for r, i in enumerate(idx):
+            lab = dict(car["pairs"][i])
+            for s, ci in spans[r]:
+                cl = [clauses[r][c] for c in ci] or clauses[r]
+                out.append((i, s, "，".join(nn[r][c.start:c.end] for c in cl),
+                            [t for c in cl for t in tt[r][c.tok_start:c.tok_end] + ["，"]][:-1], nn[r], tt[r],
+                            SENT.get(lab.get(s, "0"))))
+        return out
+
+    tr_items = items(itr, [gold[i] for i in itr])
+    dv_gold = items(idv, [gold[i] for i in idv])
+    pred_subj = clf.labels_from_proba(Pd)
+    dv_pred = items(idv, pred_subj)
+    gold_triples = {(car["content_id"][i], s, v) for i in idv for s, v in car["pairs"][i]}
+    y_tr = np.array([it[-1] for it in tr_items], dtype=object)
+    print(f"aspect, same split: {len(tr_items)} training (text, subject) pairs; always-neutral accuracy on dev gold "
+          f"subjects {np.mean([it[-1] == 'neutral' for it in dv_gold]):.4f}")
+
+    def show_aspect(name, lab_gold, lab_pred):
+        acc = np.mean([lab == it[-1] for lab, it in zip(lab_gold, dv_gold)])
+        trip = {(car["content_id"][it[0]], it[1], inv[lab]) for lab, it in zip(lab_pred, dv_pred)}
+        print(f"  {name}: sentiment accuracy on gold subjects {acc:.4f}, triple F1 "
+              f"{triple_f1(gold_triples, trip)['f1']:.4f}", flush=True)
+
+    sc = SentimentClassifier(C=1.0)._fit_prepared([it[2] for it in tr_items], [it[3] for it in tr_items], y_tr)
+
+    def sc_labels(its):
+        P = sc.proba_from_features(sc.featurizer_.transform([it[2] for it in its], [it[3] for it in its]))
+        return sc.classes_[P.argmax(axis=1)]
+
+    show_aspect("clause SentimentClassifier(C=1) (the benchmark's way)", sc_labels(dv_gold), sc_labels(dv_pred))
+    fc, _ = Featurizer.fit([it[2] for it in tr_items], [it[3] for it in tr_items], lexicon=True)
+    fw, _ = Featurizer.fit([it[4] for it in tr_items], [it[5] for it in tr_items], lexicon=True)
+    k = len(classes)
+
+    def crossed(its, whole):
+        # subject x n-gram crosses: the clause features once shared and once in the subject's own block
+        s = np.array([classes.index(it[1]) for it in its])
+        C = fc.transform([it[2] for it in its], [it[3] for it in its]).tocoo()
+        w = C.shape[1]
+        shared = sp.csr_matrix((C.data, (C.row, C.col)), shape=(C.shape[0], w * (k + 1)))
+        own = sp.csr_matrix((C.data, (C.row, C.col + (s[C.row] + 1) * w)), shape=shared.shape)
+        parts = [shared + own, sp.csr_matrix((np.ones(len(s)), (np.arange(len(s)), s)), shape=(len(s), k))]
+        if whole:
+            parts.append(fw.transform([it[4] for it in its], [it[5] for it in its]))
+        return sp.hstack(parts).tocsr()
+
+    for whole in (False, True):
+        m = LogisticRegression(C=1.0, max_iter=3000).fit(crossed(tr_items, whole), y_tr)
+        show_aspect(f"subject x n-gram crosses{' + whole-text features' if whole else ''} (LR C=1)",
+                    m.predict(crossed(dv_gold, whole)), m.predict(crossed(dv_pred, whole)))
+    # subject threshold raised for triples: a wrong sentiment costs a false positive and a false negative
+    dv_all = items(idv, [classes for _ in idv])
+    Ps = sc.proba_from_features(sc.featurizer_.transform([it[2] for it in dv_all], [it[3] for it in dv_all]))
+    Ps = Ps.reshape(len(idv), k, 3)
+    best = None
+    for tau in np.arange(0.1, 0.41, 0.05):
+        trip = set()
+        for r, i in enumerate(idv):
+            keep = np.flatnonzero(Pd[r] >= tau)
+            keep = keep if len(keep) else [int(Pd[r].argmax())]
+            trip |= {(car["content_id"][i], classes[j], inv[sc.classes_[Ps[r, j].argmax()]]) for j in keep}
+        f = triple_f1(gold_triples, trip)["f1"]
+        best = max(best or (f, tau), (f, tau))
+    print(f"  subject threshold for triples, best on dev (optimistic): τ={best[1]:.2f}, triple F1 {best[0]:.4f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip", default="", help="comma-separated: car, joint, zeroshot, speed")
+    ap.add_argument("--dev-check", action="store_true",
+                    help="only print the car variants tried, on a dev split of fold 1's training part (no docs)")
     args = ap.parse_args()
+    if args.dev_check:
+        corpora = corpora_dir()
+        if corpora is None:
+            print("bench_themes: corpora not found (set FANKUI_CORPORA); dev check skipped.")
+            return
+        dev_check(corpora, args.folds)
+        return
     skip = set(filter(None, args.skip.split(",")))
     if "zeroshot" not in skip:
         bench_zeroshot()
