@@ -1,6 +1,7 @@
 """Sentiment accuracy against SnowNLP and a plain char TF-IDF + LR, side by side (writes section "sentiment").
 
     python benchmarks/bench_sentiment.py [--snownlp-sample 1000] [--skip-cv]
+    python benchmarks/bench_sentiment.py --car-dev-check   # car three-class variants on a dev split, printed only
 
 Every training set is deduplicated against its test set by exact normalised text first:
 - built-in model (trained on SnowNLP's pos/neg + team lexicons): test texts that occur in that training data
@@ -36,10 +37,15 @@ def load(corpora: Path):
     out["online_shopping minus 酒店"] = (o2["review"].tolist(), o2["label"].tolist())
     h = pd.read_csv(corpora / "chnsenticorp_htl" / "ChnSentiCorp_htl_all.csv").dropna(subset=["review"])
     out["ChnSentiCorp_htl"] = (h["review"].astype(str).tolist(), h["label"].tolist())
+    out["car (single subject)"] = load_car_single(corpora)
+    return out
+
+
+def load_car_single(corpora: Path):
+    """Car reviews with a single subject: (texts, sentiment_value labels)."""
     car = pd.read_csv(corpora / "ccf_bdci2018_car" / "train_2.csv")
     single = car.groupby("content_id").filter(lambda g: len(g) == 1)
-    out["car (single subject)"] = (single["content"].astype(str).str.strip().tolist(), single["sentiment_value"].tolist())
-    return out
+    return single["content"].astype(str).str.strip().tolist(), single["sentiment_value"].tolist()
 
 
 def dedupe(texts, labels):
@@ -80,14 +86,101 @@ def snownlp_acc(texts, gold, n, rng):
     return float(np.mean((q >= 0.5) == (np.asarray(gold)[idx] == 1))), len(idx) / dt, len(idx)
 
 
+def car_dev_check(corpora: Path) -> None:
+    """Print (no docs written) the variants tried for the car three-class goal on a dev split.
+
+    The split: fold 1's training part of the benchmark's StratifiedKFold, split 80/20 (StratifiedKFold, seed 1)
+    into inner-train and dev. Class biases (added to the scores, chosen for macro-F1) and thresholds come from
+    3-fold out-of-fold scores of the inner-train part; the dev part is only scored.
+    """
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.naive_bayes import MultinomialNB
+    from sklearn.svm import LinearSVC
+
+    from fankui.segment import tokenize_many
+    from fankui.sentiment import SentimentClassifier
+    from fankui.sentiment.classifier import _nb_ratio
+    from fankui.sentiment.features import Featurizer
+    from fankui.sentiment.labels import to_canonical
+
+    texts, labels, _ = dedupe(*load_car_single(corpora))
+    y = np.array(to_canonical(labels).tolist(), dtype=object)
+    tokens = tokenize_many(texts)
+    classes = np.array(["negative", "neutral", "positive"], dtype=object)
+    yi = np.array([list(classes).index(v) for v in y])
+    tr0, _ = next(StratifiedKFold(5, shuffle=True, random_state=0).split(texts, yi))
+    a, b = next(StratifiedKFold(5, shuffle=True, random_state=1).split(tr0, yi[tr0]))
+    itr, idv = tr0[a], tr0[b]
+    sub = lambda idx: ([texts[i] for i in idx], [tokens[i] for i in idx])  # noqa: E731
+    mf = lambda t, p: f1_score(t, p, average="macro")  # noqa: E731
+    print(f"car single-subject, dev split: {len(itr)} inner-train / {len(idv)} dev texts "
+          f"(dev: {np.bincount(yi[idv]).tolist()} negative/neutral/positive)")
+    clf = SentimentClassifier(class_weight="balanced")._fit_prepared(*sub(itr), y[itr])
+    P = clf.proba_from_features(clf.features(*sub(idv)))
+    print(f"  SentimentClassifier(class_weight=balanced), C={clf.C_:g} (the benchmark's way): macro-F1 "
+          f"{mf(y[idv], clf.classes_[P.argmax(axis=1)]):.4f}", flush=True)
+
+    feat, X = Featurizer.fit(*sub(itr), lexicon=True)
+    Xd = feat.transform(*sub(idv))
+    ytr = yi[itr]
+    inner = list(StratifiedKFold(3, shuffle=True, random_state=0).split(np.zeros(len(itr)), ytr))
+    grid = np.arange(-1.5, 2.01, 0.25)
+
+    def bias_from(S):
+        # (negative, 0, positive) offsets with the best out-of-fold macro-F1
+        return max((np.array([bn, 0.0, bp]) for bn in grid for bp in grid), key=lambda o: mf(ytr, (S + o).argmax(axis=1)))
+
+    def nbsvm(Xa, ya, Xb, C):
+        out = np.zeros((Xb.shape[0], 3))
+        for k in range(3):
+            r = sp.diags(_nb_ratio(Xa, (ya == k).astype(int)).astype(np.float32))
+            out[:, k] = LinearSVC(C=C).fit(Xa @ r, ya == k).decision_function(Xb @ r)
+        return out
+
+    def two_stage(Xa, ya, Xb):
+        # polar vs neutral, then negative vs positive; scores as (p_neg, p_neutral, p_pos) in log space
+        p_pol = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced").fit(Xa, ya != 1).predict_proba(Xb)[:, 1]
+        pol = ya != 1
+        p_pos = LogisticRegression(C=1.0, max_iter=3000).fit(Xa[pol], ya[pol] == 2).predict_proba(Xb)[:, 1]
+        return np.log(np.column_stack([p_pol * (1 - p_pos), 1 - p_pol, p_pol * p_pos]) + 1e-12)
+
+    binar = lambda M: M.sign()  # noqa: E731
+    variants = [
+        ("LR C=1", lambda Xa, ya, Xb: LogisticRegression(C=1.0, max_iter=3000).fit(Xa, ya).predict_log_proba(Xb)),
+        ("LR C=4", lambda Xa, ya, Xb: LogisticRegression(C=4.0, max_iter=3000).fit(Xa, ya).predict_log_proba(Xb)),
+        ("LinearSVC C=0.3", lambda Xa, ya, Xb: LinearSVC(C=0.3).fit(Xa, ya).decision_function(Xb)),
+        ("NB-SVM one-vs-rest C=0.1", lambda Xa, ya, Xb: nbsvm(Xa, ya, Xb, 0.1)),
+        ("multinomial NB on binary features, alpha=0.3",
+         lambda Xa, ya, Xb: MultinomialNB(alpha=0.3).fit(binar(Xa), ya).predict_log_proba(binar(Xb))),
+        ("two-stage LR: polar vs neutral, then negative vs positive", two_stage),
+    ]
+    for name, scores in variants:
+        S = np.zeros((len(itr), 3))
+        for a, b in inner:
+            S[b] = scores(X[a], ytr[a], X[b])
+        off = bias_from(S)
+        Sd = scores(X, ytr, Xd)
+        print(f"  {name}: raw {mf(yi[idv], Sd.argmax(axis=1)):.4f}, with class biases {off[0]:+.2f}/0/{off[2]:+.2f} "
+              f"from OOF {mf(yi[idv], (Sd + off).argmax(axis=1)):.4f} (OOF {mf(ytr, (S + off).argmax(axis=1)):.4f})",
+              flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--snownlp-sample", type=int, default=1000, help="texts per corpus scored with SnowNLP (slow)")
     ap.add_argument("--skip-cv", action="store_true", help="only the built-in model table")
+    ap.add_argument("--car-dev-check", action="store_true",
+                    help="only print the car three-class variants tried, on a dev split of fold 1's training part")
     args = ap.parse_args()
     corpora = corpora_dir()
     if corpora is None:
         print("bench_sentiment: corpora not found (set FANKUI_CORPORA); skipped.")
+        return
+    if args.car_dev_check:
+        car_dev_check(corpora)
         return
     from fankui.segment import tokenize_many
     from fankui.sentiment import SentimentClassifier, load_default
