@@ -97,6 +97,27 @@ def _subsample(n: int, *arrays):
     return tuple(a[idx] for a in arrays)
 
 
+def _summary(frequency, recency, T, weights):
+    """Checked (x, t_x, T, w) of a repeat-purchase model, and the same with identical customers merged."""
+    x, tx, T, w = _arrays(frequency, recency, T, weights=weights)
+    if x.size == 0 or w.sum() <= 0:
+        raise ModelError("no customers to fit the purchase model on.")
+    if np.any(x < 0) or np.any(tx < 0) or np.any(T < tx - 1e-9):
+        raise ModelError("purchase summary is inconsistent: need frequency >= 0 and 0 <= recency <= T.")
+    if not np.any((x > 0) & (w > 0)):
+        raise ModelError("every customer bought only once: a repeat-purchase model cannot be fitted.",
+                         "Churn falls back to RFM rules.")
+    return (x, tx, T, w), _compress(w, x, tx, T)
+
+
+def _start_objective(objective, full, n_distinct):
+    """The objective on a fixed-seed subsample when the base is large (see :func:`_minimise`), else None."""
+    if n_distinct <= _START_SAMPLE or len(full[0]) <= _START_SAMPLE:
+        return None
+    sx, stx, sT, sw = _subsample(len(full[0]), *full)
+    return objective(*_compress(sw, sx, stx, sT)) if np.any(sx > 0) else None
+
+
 class _BetaGeoBase:
     """Shared machinery of BG/NBD and MBG/NBD; subclasses define the likelihood and P(alive)."""
 
@@ -108,16 +129,7 @@ class _BetaGeoBase:
     # --- fitting -----------------------------------------------------------------------------------------
     def fit(self, frequency, recency, T, weights=None) -> "_BetaGeoBase":
         """Fit r, α, a, b by maximum likelihood; returns ``self`` (``params_``, ``log_likelihood_``)."""
-        x, tx, T, w = _arrays(frequency, recency, T, weights=weights)
-        if x.size == 0 or w.sum() <= 0:
-            raise ModelError("no customers to fit the purchase model on.")
-        if np.any(x < 0) or np.any(tx < 0) or np.any(T < tx - 1e-9):
-            raise ModelError("purchase summary is inconsistent: need frequency >= 0 and 0 <= recency <= T.")
-        if not np.any((x > 0) & (w > 0)):
-            raise ModelError("every customer bought only once: a repeat-purchase model cannot be fitted.",
-                             "Churn falls back to RFM rules.")
-        full = (x, tx, T, w)
-        x, tx, T, w = _compress(w, x, tx, T)
+        full, (x, tx, T, w) = _summary(frequency, recency, T, weights)
         scale = max(T.max(), 1e-9) / 10.0  # work on a unit where T ~ 10: the optimiser is scale-sensitive
 
         def objective(x, tx, T, w):
@@ -138,13 +150,7 @@ class _BetaGeoBase:
                 return val if np.isfinite(val) else 1e100
             return negll
 
-        start = None
-        if len(x) > _START_SAMPLE and len(full[0]) > _START_SAMPLE:
-            sx, stx, sT, sw = _subsample(len(full[0]), *full)
-            if np.any(sx > 0):
-                cx, ctx, cT, cw = _compress(sw, sx, stx, sT)
-                start = objective(cx, ctx, cT, cw)
-        res = _minimise(objective(x, tx, T, w), np.zeros(4), start)
+        res = _minimise(objective(x, tx, T, w), np.zeros(4), _start_objective(objective, full, len(x)))
         p = np.exp(res.x)
         p[1] *= scale  # α has the unit of time; r, a, b are unitless
         self.params_ = dict(zip(self._names, (float(v) for v in p)))
@@ -302,16 +308,7 @@ class ParetoNBDModel:
 
     def fit(self, frequency, recency, T, weights=None) -> "ParetoNBDModel":
         """Fit r, α, s, β by maximum likelihood; returns ``self`` (``params_``, ``log_likelihood_``)."""
-        x, tx, T, w = _arrays(frequency, recency, T, weights=weights)
-        if x.size == 0 or w.sum() <= 0:
-            raise ModelError("no customers to fit the purchase model on.")
-        if np.any(x < 0) or np.any(tx < 0) or np.any(T < tx - 1e-9):
-            raise ModelError("purchase summary is inconsistent: need frequency >= 0 and 0 <= recency <= T.")
-        if not np.any((x > 0) & (w > 0)):
-            raise ModelError("every customer bought only once: a repeat-purchase model cannot be fitted.",
-                             "Churn falls back to RFM rules.")
-        full = (x, tx, T, w)
-        x, tx, T, w = _compress(w, x, tx, T)
+        full, (x, tx, T, w) = _summary(frequency, recency, T, weights)
         scale = max(T.max(), 1e-9) / 10.0  # α and β have the unit of time; optimise where T ~ 10
 
         def objective(x, tx, T, w):
@@ -324,12 +321,7 @@ class ParetoNBDModel:
                 return val if np.isfinite(val) else 1e100
             return negll
 
-        start = None
-        if len(x) > _START_SAMPLE and len(full[0]) > _START_SAMPLE:
-            sx, stx, sT, sw = _subsample(len(full[0]), *full)
-            if np.any(sx > 0):
-                start = objective(*_compress(sw, sx, stx, sT))
-        res = _minimise(objective(x, tx, T, w), np.zeros(4), start)
+        res = _minimise(objective(x, tx, T, w), np.zeros(4), _start_objective(objective, full, len(x)))
         p = np.exp(res.x)
         p[1] *= scale
         p[3] *= scale
