@@ -8,7 +8,9 @@ CDNOW protocol (as in the BG/NBD paper): CDNOW_sample.txt, 2,357 customers, purc
 calibration = before 1997-10-01 (39 weeks), holdout = the next 39 weeks; churn = no purchase in the holdout.
 ``churn_probability`` is what `build_customers` outputs given only the calibration orders: its weights are
 learned on a time split *inside* the calibration period (cut-off 1997-05-18, 136-day target), never on the
-holdout. The same is reported on CDNOW_master.txt (23,570 customers) as a larger second sample.
+holdout. The same is reported on CDNOW_master.txt (23,570 customers) as a larger second sample, side by side
+with BG/NBD, Pareto/NBD and MBG/NBD fitted here. Candidate churn models are compared on the 21,213 master
+customers outside the sample (their own holdout), never on the sample's holdout.
 """
 
 from __future__ import annotations
