@@ -49,10 +49,18 @@ def machine() -> str:
 
 
 def git_rev() -> str:
+    """HEAD's short hash, with "+uncommitted" when code the figures depend on differs from HEAD.
+
+    Only src/, benchmarks/, lexicons/ and pyproject.toml count: docs/benchmarks.md itself is always dirty here.
+    """
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "?"
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True).stdout.strip() or "?"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "benchmarks", "lexicons",
+                                "pyproject.toml"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     except OSError:
         return "?"
+    return rev + ("+uncommitted" if dirty else "")
 
 
 def write_section(name: str, title: str, body: str, command: str | None = None) -> None:
