@@ -12,7 +12,7 @@ save with :func:`save_model` (a safe .npz, never pickle) and score with :func:`e
 
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_exports
 
 # Names resolve on first use so that scoring (fankui analyze) never imports scikit-learn, which only fitting
 # and evaluation need.
@@ -34,14 +34,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fankui.sentiment' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
