@@ -149,6 +149,9 @@ def bench_car(corpora: Path, folds: int, joint: bool) -> None:
              "char TF-IDF + OvR LR baseline; the baseline row above is our own run of that recipe.\n")
     met = fmi >= 0.90 and fma >= 0.89
     body += f"\n**Goal {'met' if met else 'not met'}** ({fmi:.3f} / {fma:.3f}).\n"
+    body += ("\nVariants tried for this goal (per-class thresholds, LinearSVC, stacking over label co-occurrence) are "
+             "compared on a dev split of fold 1's training part by `python benchmarks/bench_themes.py --dev-check` "
+             "(printed only; results in docs/themes.md).\n")
     write_section("themes_supervised", "Supervised themes: car-review subjects, k-fold CV (issue 4)", body)
 
     rows = []
@@ -164,6 +167,8 @@ def bench_car(corpora: Path, folds: int, joint: bool) -> None:
     body += markdown_table(["method", "precision", "recall", "F1"], rows)
     best = max(r[-1] for r in rows)
     body += f"\nGoal (issue 4): ≥ 0.70. Best here: {best.strip('*')}.\n"
+    body += ("\nSubject-conditioned variants (subject × n-gram crosses, whole-text features, a higher subject threshold "
+             "for triples) are compared on a dev split by `python benchmarks/bench_themes.py --dev-check`.\n")
     write_section("themes_aspect", "Aspect sentiment: car-review (subject, sentiment) triples (issue 4)", body)
 
 
