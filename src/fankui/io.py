@@ -325,16 +325,22 @@ def iter_table(
             head = codecs.getincrementaldecoder(source.encoding)(errors="replace").decode(fh.read(1 << 16))
         sep = _sniff_delimiter(head.lstrip("\ufeff"), path.suffix.lower())
     raw = _CountingReader(open(path, "rb"))
-    text = _io.TextIOWrapper(_io.BufferedReader(raw, 1 << 16), encoding=source.encoding, errors="strict", newline="")
+    binary = _io.BufferedReader(raw, 1 << 16)
+    text = binary
     try:
         if source.fmt == "jsonl":
+            text = _io.TextIOWrapper(binary, encoding=source.encoding, errors="strict", newline="")
             reader = pd.read_json(text, lines=True, chunksize=chunksize, dtype=False)
         else:
+            # The C parser gets the *binary* handle and decodes itself. Given a text handle, pandas re-encodes it
+            # through a wrapper that reads n characters, returns n bytes and keeps the rest: with 3-byte Chinese
+            # characters that leftover grows with every read, so memory grew with the file (pandas 3.1).
             # Lines with more fields than the header are skipped by the parser with a warning naming the line;
             # we turn those warnings into rejects (chunk.attrs["bad_lines"]) so no row disappears silently.
             reader = pd.read_csv(
-                text, sep=sep, dtype=str, keep_default_na=False, na_filter=False, chunksize=chunksize,
-                skip_blank_lines=True, engine="c", on_bad_lines="warn",
+                binary, sep=sep, dtype=str, keep_default_na=False, na_filter=False, chunksize=chunksize,
+                skip_blank_lines=True, engine="c", on_bad_lines="warn", encoding=source.encoding,
+                encoding_errors="strict",
             )
         bad_lines: list[int] = []
         next_line = 2  # spreadsheet numbering: the header is line 1
