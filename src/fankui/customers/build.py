@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ModelError, SchemaError
+from ..tickets import parse_datetimes
 from .churn import (ChurnModel, churn_features, churn_labels, churn_reasons, purchase_scores, risk_level,
                     rule_probability)
 from .lifecycle import LifecycleRules, lifecycle_stage, typical_gap
@@ -77,7 +78,7 @@ def prepare_tickets_for_customers(tickets: pd.DataFrame) -> pd.DataFrame:
     t = tickets.copy()
     t["customer_id"] = t["customer_id"].astype(str).str.strip().replace({"nan": "", "None": ""})
     if "created_at" in t:
-        t["created_at"] = pd.to_datetime(t["created_at"].replace("", None), errors="coerce")
+        t["created_at"] = parse_datetimes(t["created_at"])[0]  # same formats as ticket intake; bad → NaT
     for c in ("p_positive", "p_neutral", "p_negative", "rating"):
         if c in t:
             t[c] = pd.to_numeric(t[c], errors="coerce")

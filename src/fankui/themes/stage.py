@@ -94,7 +94,7 @@ def theme_stage(taxonomy_path=None, model_path=None, sentiment_model=None, *, th
     if theme_sentiment and sentiment_model is None:
         from ..sentiment import load_default
 
-        sentiment_model = load_default()
+        sentiment_model = load_default(estimator=False)  # scoring only: keeps scikit-learn off the analyze path
     elif sentiment_model is not None and not hasattr(sentiment_model, "proba_from_features"):
         raise InputError(f"sentiment_model must be a fitted SentimentClassifier, not {type(sentiment_model).__name__}.",
                          "Pass fankui.sentiment.load_default() or a model from fankui.sentiment.load_model().")
