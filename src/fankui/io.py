@@ -33,6 +33,8 @@ __all__ = [
     "TableWriter",
     "TableSource",
     "atomic_output",
+    "rejects_path_for",
+    "write_table_with_rejects",
 ]
 
 FORMATS = {
@@ -574,3 +576,27 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     with TableWriter(path) as w:
         w.write(df)
     return Path(path)
+
+
+def rejects_path_for(output: str | Path) -> Path:
+    """``out/labelled.csv`` → ``out/labelled.rejects.csv`` (always CSV: it is read by people, in Excel)."""
+    output = Path(output)
+    return output.with_name(output.stem + ".rejects.csv")
+
+
+def write_table_with_rejects(df: pd.DataFrame, rejects: pd.DataFrame, path: str | Path) -> Path | None:
+    """Write ``df`` to ``path`` and ``rejects`` next to it; returns the rejects path, or None when there are none.
+
+    A rejects file left by an earlier run is removed, since it would describe rows this run did not reject.
+    ``df.attrs`` is not table data and is not written (Parquet would try to store it).
+    """
+    plain = df.copy(deep=False)
+    plain.attrs = {}
+    write_table(plain, path)
+    rej_path = rejects_path_for(path)
+    if len(rejects):
+        write_table(rejects, rej_path)
+        return rej_path
+    if rej_path.exists():
+        rej_path.unlink()
+    return None

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
 import pandas as pd
 
 from .errors import InputError, ProcessingError
-from .io import TableWriter, table_format
+from .io import TableWriter, rejects_path_for, table_format
 from .segment import SegmentStage
 from .text import NormalizeStage
 from .tickets import TicketColumns, iter_tickets, read_tickets
@@ -166,11 +166,6 @@ class AnalyzeResult:
     output: Path
     rejects_path: Path | None
     mapping: dict[str, str]
-
-
-def rejects_path_for(output: Path) -> Path:
-    """``out/labelled.csv`` → ``out/labelled.rejects.csv`` (always CSV: it is read by people, in Excel)."""
-    return output.with_name(output.stem + ".rejects.csv")
 
 
 def _same_file(a: Path, b: Path) -> bool:

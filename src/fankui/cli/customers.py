@@ -11,10 +11,6 @@ from . import app
 from ._common import echo, handle_errors
 
 
-def _rejects_path(output: Path) -> Path:
-    return output.with_name(output.stem + ".rejects.csv")
-
-
 @app.command("customers")
 @handle_errors
 def customers_cmd(
@@ -43,7 +39,7 @@ def customers_cmd(
     Example:  fankui customers --tickets out/labelled.csv --orders orders.csv --as-of 2026-11-01 -o customers.csv
     """
     from ..errors import InputError
-    from ..io import write_table
+    from ..io import write_table_with_rejects
     from ..customers.build import build_customers, read_analysed_tickets
     from ..customers.orders import load_orders
 
@@ -59,22 +55,15 @@ def customers_cmd(
     labelled = read_analysed_tickets(tickets) if tickets is not None else None
     table = build_customers(order_table, labelled, as_of=as_of, horizon_days=horizon_days, segment_split=segment_split,
                             risk_thresholds=(lo, hi))
-    plain = table.copy(deep=False)
-    plain.attrs = {}  # the report/rejects in attrs are not table data (Parquet would try to store them)
-    write_table(plain, output)
     rejects = table.attrs["rejects"]
-    rej_path = _rejects_path(output)
-    if len(rejects):
-        write_table(rejects, rej_path)
-    elif rej_path.exists():
-        rej_path.unlink()  # a stale rejects file from an earlier run would mislead
+    rej_path = write_table_with_rejects(table, rejects, output)
     rep = table.attrs["report"]
     echo(f"as of {table.attrs['as_of']}: {rep['customers']} customers ({rep['buyers']} with orders, "
          f"{rep['prospects']} prospects) → {output}", quiet)
     echo(f"orders: read {rep['read']}, used {rep['orders_used']}, rejected {rep['rejected']}"
          + (f" ({rep['duplicates']} duplicate order ids)" if rep["duplicates"] else "")
          + (f", {rep['orders_after_as_of']} on or after --as-of not counted" if rep["orders_after_as_of"] else ""), quiet)
-    if len(rejects):
+    if rej_path is not None:
         echo(f"rejected rows with reasons: {rej_path}", quiet)
     echo("lifecycle: " + ", ".join(f"{k} {v}" for k, v in rep["lifecycle"].items()), quiet)
     risk = table["churn_risk"].value_counts()

@@ -42,12 +42,11 @@ def demo_cmd(
     if orders.is_file():
         from ..customers.build import build_customers, read_analysed_tickets
         from ..customers.orders import load_orders
-        from ..io import write_table
+        from ..io import write_table_with_rejects
 
         table = build_customers(load_orders(orders), read_analysed_tickets(labelled))
-        path = write_table(table, out / "customers.csv")
-        if len(table.attrs["rejects"]):
-            write_table(table.attrs["rejects"], out / "customers.rejects.csv")
+        path = out / "customers.csv"
+        write_table_with_rejects(table, table.attrs["rejects"], path)
         risk = table["churn_risk"].value_counts()
         echo(f"customers (as of {table.attrs['as_of']}): {len(table)}, churn risk high {int(risk.get('high', 0))}, "
              f"medium {int(risk.get('medium', 0))} → {path}", quiet)
