@@ -120,7 +120,7 @@ def aspect_sentiment(texts, tagger=None, sentiment_model=None) -> list[dict[str,
     if sentiment_model is None:
         from ..sentiment import load_default
 
-        sentiment_model = load_default()
+        sentiment_model = load_default(estimator=False)  # scoring only
     norm, tokens = prepare_texts(texts)
     themes, _, spans, clauses = tagger.tag_prepared(norm, tokens)
     return clause_sentiments(sentiment_model, norm, tokens, spans, clauses)
