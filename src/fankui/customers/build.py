@@ -86,10 +86,10 @@ def prepare_tickets_for_customers(tickets: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_analysed_tickets(path, *, encoding: str | None = None) -> pd.DataFrame:
-    """Read ``fankui analyze`` output (any supported format) for :func:`build_customers`."""
+    """Read ``fankui analyze`` output (any supported format) for :func:`build_customers`, which types the columns."""
     from ..io import read_table
 
-    return prepare_tickets_for_customers(read_table(path, encoding=encoding))
+    return read_table(path, encoding=encoding)
 
 
 def _ensure_orders(orders) -> pd.DataFrame:
