@@ -197,7 +197,8 @@ def risk_level(p: pd.Series, thresholds: tuple[float, float] = (0.4, 0.7)) -> pd
     lo, hi = thresholds
     if not 0 <= lo <= hi <= 1:
         raise InputError(f"risk thresholds must satisfy 0 <= medium <= high <= 1, got {thresholds}.", "Use e.g. --risk-thresholds 0.4,0.7.")
-    out = np.select([p >= hi, p >= lo, p.notna()], ["high", "medium", "low"], default="")
+    low, medium, high = RISK_LEVELS
+    out = np.select([p >= hi, p >= lo, p.notna()], [high, medium, low], default="")
     return pd.Series(out, index=p.index)
 
 

@@ -73,7 +73,6 @@ class ThemeTagger:
         self._index = dict(index)
         self._entries = entries
         self._excl = dict(excl)
-        self._lens = sorted({len(k) for k in self._index}, reverse=True)
         self._excl_lens = sorted({len(k) for k in self._excl}, reverse=True)
         self._finder = _trie_finder(self._index)
         # For the longest cue found at a position, the lengths of all cues that are prefixes of it (itself
