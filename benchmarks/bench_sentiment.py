@@ -102,7 +102,7 @@ def car_dev_check(corpora: Path) -> None:
 
     from fankui.segment import tokenize_many
     from fankui.sentiment import SentimentClassifier
-    from fankui.sentiment.classifier import _nb_ratio
+    from fankui.sentiment.features import nb_ratio as _nb_ratio
     from fankui.sentiment.features import Featurizer
     from fankui.sentiment.labels import to_canonical
 

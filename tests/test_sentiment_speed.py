@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from fankui.sentiment import SentimentClassifier
 from fankui.sentiment.features import mark_tokens, word_ngrams
-from fankui.sentiment.predictor import prepare_texts
+from fankui.segment import prepare_texts
 from fankui.sentiment.vectorize import CharNgramCounter, WordNgramCounter
 
 TRAIN = ["物流很快，很满意", "质量太差了，退货", "客服态度很好", "等了一周还没到，非常失望", "东西不错，推荐购买",

@@ -117,6 +117,39 @@ def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
     return [tok.lcut(t, HMM=True) if t else [] for t in texts]
 
 
+def as_list(X) -> list:
+    """A list from a list, tuple, NumPy array or pandas Series (without importing pandas here)."""
+    import numpy as np
+
+    if isinstance(X, np.ndarray):
+        return X.ravel().tolist()
+    if hasattr(X, "tolist") and hasattr(X, "index"):  # pandas Series
+        return X.tolist()
+    return list(X)
+
+
+def prepare_texts(X) -> tuple[list[str], list[list[str]]]:
+    """Raw texts → (normalised texts, tokens), exactly as the pipeline's normalise and segment stages do.
+
+    The one entry point for models that take raw text (sentiment, supervised themes, the zero-shot tagger,
+    discovery), so that training, scoring and ``fankui analyze`` see the same normalisation and tokens.
+    """
+    import pandas as pd
+
+    from .text import normalize_text
+
+    if isinstance(X, str):
+        raise InputError("expected a list or Series of texts, got a single string.",
+                         "Wrap it in a list: model.predict([text]).")
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1:
+            raise InputError(f"expected one column of texts, got a DataFrame with {X.shape[1]} columns.",
+                             "Pass the text column only, e.g. model.predict(df['text']).")
+        X = X.iloc[:, 0]
+    norm = [normalize_text(t) if isinstance(t, str) else "" for t in as_list(X)]
+    return norm, tokenize_many(norm)
+
+
 def _read_wordlist(path: Path) -> frozenset[str]:
     words = set()
     for line in path.read_text(encoding="utf-8").splitlines():

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from .. import errors
-from .features import Featurizer
+from .features import Featurizer, nb_ratio
 from .labels import CLASSES, NEGATIVE, NEUTRAL, POSITIVE, to_canonical
 from .predictor import Predictor, _as_list, prepare_texts
 
@@ -100,10 +100,10 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator, Predictor):
             return LogisticRegression(C=c, class_weight=cw, max_iter=3000,
                                       solver="liblinear" if binary else "lbfgs")
 
-        nb_ratio = None
+        ratio = None
         if binary and self.nb_weight:
-            nb_ratio = _nb_ratio(X, target)
-            X = X @ sp.diags(nb_ratio.astype(np.float32))
+            ratio = nb_ratio(X, target)
+            X = X @ sp.diags(ratio.astype(np.float32))
         grid = C_GRID if self.C == "auto" else (float(self.C),)
         need_oof = binary and self.calibrate
         best_c, oof = grid[0], None
@@ -133,7 +133,7 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator, Predictor):
         self.mode_ = "binary" if binary else "multiclass"
         self.C_ = best_c
         self.classes_ = np.array(CLASSES, dtype=object)
-        coef = model.coef_ if nb_ratio is None else model.coef_ * nb_ratio
+        coef = model.coef_ if ratio is None else model.coef_ * ratio
         self.coef_ = coef.astype(np.float32)
         self.intercept_ = model.intercept_.astype(np.float64)
         self.model_classes_ = np.array([CLASSES[i] for i in model.classes_] if not binary else [NEGATIVE, POSITIVE],
@@ -173,15 +173,6 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator, Predictor):
         from .evaluate import evaluate
 
         return evaluate(self, X, y)["accuracy"]
-
-
-def _nb_ratio(X, target, alpha: float = 1.0) -> np.ndarray:
-    """log((p_j / |p|) / (q_j / |q|)) on binarised features; positive class p, negative q."""
-    xb = X.copy()
-    xb.data = np.ones_like(xb.data)
-    p = alpha + np.asarray(xb[target == 1].sum(axis=0)).ravel()
-    q = alpha + np.asarray(xb[target == 0].sum(axis=0)).ravel()
-    return np.log((p / p.sum()) / (q / q.sum()))
 
 
 def _macro_f1(y_true, y_pred) -> float:

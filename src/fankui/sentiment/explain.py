@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .predictor import prepare_texts
+from ..segment import prepare_texts
 from .features import readable
 from .labels import NEGATIVE, NEUTRAL, POSITIVE
 

@@ -330,3 +330,13 @@ def readable(name: str) -> str:
     return {"LEX_pos": "正面词", "LEX_neg": "负面词"}.get(name, name)
 
 
+def nb_ratio(X, target, alpha: float = 1.0) -> np.ndarray:
+    """NB-SVM log-count ratio log((p_j / |p|) / (q_j / |q|)) on binarised features; positive class p, negative q.
+
+    Shared by the sentiment classifier and the supervised theme classifier, which both scale features by it.
+    """
+    xb = X.copy()
+    xb.data = np.ones_like(xb.data)
+    p = alpha + np.asarray(xb[target == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(xb[target == 0].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))

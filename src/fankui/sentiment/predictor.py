@@ -19,36 +19,12 @@ import math
 import numpy as np
 
 from .. import errors
+from ..segment import as_list as _as_list
+from ..segment import prepare_texts
 from .labels import CLASSES, NEGATIVE, POSITIVE
 
+# prepare_texts is re-exported for callers of its earlier home; it lives in fankui.segment.
 __all__ = ["Predictor", "SentimentModel", "prepare_texts"]
-
-
-def prepare_texts(X) -> tuple[list[str], list[list[str]]]:
-    """Raw texts → (normalised texts, tokens), exactly as the pipeline's normalise and segment stages do."""
-    import pandas as pd
-
-    from ..segment import tokenize_many
-    from ..text import normalize_text
-
-    if isinstance(X, str):
-        raise errors.InputError("expected a list or Series of texts, got a single string.",
-                                "Wrap it in a list: model.predict([text]).")
-    if isinstance(X, pd.DataFrame):
-        if X.shape[1] != 1:
-            raise errors.InputError(f"expected one column of texts, got a DataFrame with {X.shape[1]} columns.",
-                                    "Pass the text column only, e.g. model.predict(df['text']).")
-        X = X.iloc[:, 0]
-    norm = [normalize_text(t) if isinstance(t, str) else "" for t in _as_list(X)]
-    return norm, tokenize_many(norm)
-
-
-def _as_list(X) -> list:
-    if isinstance(X, np.ndarray):
-        return X.ravel().tolist()
-    if hasattr(X, "tolist") and hasattr(X, "index"):  # pandas Series (without importing pandas here)
-        return X.tolist()
-    return list(X)
 
 
 def _logit(p: float) -> float:

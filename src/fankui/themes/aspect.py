@@ -112,7 +112,7 @@ def aspect_sentiment(texts, tagger=None, sentiment_model=None) -> list[dict[str,
     ``tagger``: a :class:`~fankui.themes.ThemeTagger` (default: built-in taxonomy) or a fitted
     :class:`~fankui.themes.ThemeClassifier`; ``sentiment_model``: a fitted SentimentClassifier (default: built-in).
     """
-    from ..sentiment.predictor import prepare_texts
+    from ..segment import prepare_texts
     from .zeroshot import ThemeTagger
 
     if tagger is None:

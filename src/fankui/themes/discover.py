@@ -127,7 +127,7 @@ def _prepared(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
         norm = [t if isinstance(t, str) else "" for t in df["text_norm"].tolist()]
         toks = [t if isinstance(t, list) else (t.split(" ") if isinstance(t, str) and t else []) for t in df["tokens"]]
         return norm, toks
-    from ..sentiment.predictor import prepare_texts
+    from ..segment import prepare_texts
 
     col = "text" if "text" in df.columns else df.columns[0]
     return prepare_texts(df[col].fillna("").astype(str).tolist())

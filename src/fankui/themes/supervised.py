@@ -23,7 +23,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from .. import errors
-from ..sentiment.classifier import NotFittedError, _as_list, _nb_ratio, prepare_texts
+from ..segment import as_list as _as_list
+from ..segment import prepare_texts
+from ..sentiment.classifier import NotFittedError
+from ..sentiment.features import nb_ratio
 from .aspect import split_clauses
 from .metrics import split_labels
 
@@ -130,7 +133,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             if self.nb_weight:
                 # NB-LR (Wang & Manning 2012): scale features by their naive-Bayes log-count ratio for this
                 # theme; the ratio is folded into coef_ afterwards, so prediction costs nothing extra.
-                ratio = _nb_ratio(X, y)
+                ratio = nb_ratio(X, y)
                 m = _binary_lr(C, self.class_weight).fit(X @ sp.diags(ratio.astype(np.float32)), y)
                 coef[j], intercept[j] = m.coef_[0] * ratio, m.intercept_[0]
             else:

@@ -94,14 +94,14 @@ class ThemeTagger:
 
     def predict_proba(self, X) -> np.ndarray:
         """Theme scores in [0, 1], columns following ``classes_`` (not probabilities: rows need not sum to 1)."""
-        from ..sentiment.predictor import prepare_texts
+        from ..segment import prepare_texts
 
         norm, tokens = prepare_texts(X)
         return self.tag_prepared(norm, tokens)[1]
 
     def predict(self, X) -> np.ndarray:
         """``;``-joined themes per text (the taxonomy's ``other`` label, 其他, when none applies)."""
-        from ..sentiment.predictor import prepare_texts
+        from ..segment import prepare_texts
 
         norm, tokens = prepare_texts(X)
         themes = self.tag_prepared(norm, tokens)[0]
@@ -109,7 +109,7 @@ class ThemeTagger:
 
     def explain(self, text: str) -> pd.DataFrame:
         """The cues behind each theme of one text: theme, cue, kind (keyword/weak), denied, clause, weight."""
-        from ..sentiment.predictor import prepare_texts
+        from ..segment import prepare_texts
 
         norm, tokens = prepare_texts([text])
         rows = []
