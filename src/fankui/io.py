@@ -35,6 +35,8 @@ __all__ = [
     "atomic_output",
     "rejects_path_for",
     "write_table_with_rejects",
+    "MISSING_CELL_TEXTS",
+    "cell_strings",
 ]
 
 FORMATS = {
@@ -226,6 +228,21 @@ def _excel_sheet(path: Path, sheet: str | None) -> str | int:
     if sheet.isdigit() and int(sheet) < len(names):
         return int(sheet)
     raise InputError(f"sheet {sheet!r} is not in {path}.", f"Sheets: {', '.join(names)}.")
+
+
+# How an empty cell reads once it has been through str(): spreadsheets export NULL/None, pandas writes nan, NaT
+# and <NA>. Every column that must not be empty (text, customer id, date, amount) treats these as empty.
+MISSING_CELL_TEXTS = frozenset({"", "nan", "nat", "none", "null", "<na>"})
+
+
+def cell_strings(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(text, missing)``: the cells as stripped strings, and which of them are empty in any usual spelling.
+
+    >>> cell_strings(pd.Series([" A01 ", None, "NULL", "nan", ""]))[1].tolist()
+    [False, True, True, True, True]
+    """
+    text = values.astype(str).str.strip()
+    return text, text.str.lower().isin(MISSING_CELL_TEXTS)
 
 
 def _as_text_frame(df: pd.DataFrame) -> pd.DataFrame:

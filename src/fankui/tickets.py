@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .io import TableSource, iter_table, open_source
+from .io import TableSource, cell_strings, iter_table, open_source
 from .schema import TICKET_ALIASES, TICKET_OPTIONS, resolve_columns
 
 __all__ = ["TicketColumns", "parse_datetimes", "prepare_tickets", "iter_tickets", "read_tickets", "load_tickets",
@@ -66,8 +66,7 @@ def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> parse_datetimes(pd.Series(["2026-10-05 14:23:11", "2026年10月5日", "", "明天"]))[1].tolist()
     [False, False, False, True]
     """
-    text = values.astype(str).str.strip()
-    empty = text.eq("") | text.str.lower().isin(["nan", "nat", "none", "null"])
+    text, empty = cell_strings(values)
     parsed = pd.to_datetime(text.where(~empty), format="ISO8601", errors="coerce")
     todo = parsed.isna() & ~empty
     if todo.any():

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ModelError, SchemaError
+from ..io import cell_strings
 from ..tickets import parse_datetimes
 from .churn import (ChurnModel, churn_features, churn_labels, churn_reasons, purchase_scores, risk_level,
                     rule_probability)
@@ -76,7 +77,8 @@ def prepare_tickets_for_customers(tickets: pd.DataFrame) -> pd.DataFrame:
         raise SchemaError("the tickets have no customer_id column, so they cannot be joined with orders.",
                           "Re-run `fankui analyze` with --customer-column naming the customer column.")
     t = tickets.copy()
-    t["customer_id"] = t["customer_id"].astype(str).str.strip().replace({"nan": "", "None": ""})
+    cust, missing = cell_strings(t["customer_id"])
+    t["customer_id"] = cust.where(~missing, "")
     if "created_at" in t:
         t["created_at"] = parse_datetimes(t["created_at"])[0]  # same formats as ticket intake; bad → NaT
     for c in ("p_positive", "p_neutral", "p_negative", "rating"):

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..io import iter_table, open_source
+from ..io import MISSING_CELL_TEXTS, cell_strings, iter_table, open_source
 from ..schema import TICKET_ALIASES, resolve_columns
 from ..tickets import parse_datetimes
 
@@ -76,7 +76,7 @@ class OrderColumns:
 def _parse_amounts(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(amount, missing, bad)``: '¥1,250.00', '1250元', '（12.5）' and full-width digits are understood."""
     text = values.astype(str).map(lambda s: unicodedata.normalize("NFKC", s)).str.strip()
-    missing = text.eq("") | text.str.lower().isin(["nan", "none", "null"])
+    missing = text.str.lower().isin(MISSING_CELL_TEXTS)
     cleaned = text.str.replace(_MONEY_JUNK, "", regex=True)
     paren = cleaned.str.match(r"^\(.*\)$")  # accounting notation for negatives: (12.50)
     cleaned = cleaned.where(~paren, "-" + cleaned.str.strip("()"))
@@ -99,8 +99,8 @@ def prepare_orders(chunk: pd.DataFrame, mapping: dict[str, str], *, first_row: i
     row_no = chunk.index.to_numpy() + first_row
     reasons = np.full(n, "", dtype=object)
 
-    cust = df["customer_id"].astype(str).str.strip()
-    no_cust = (cust.eq("") | cust.str.lower().isin(["nan", "none", "null"])).to_numpy()
+    cust, no_cust = cell_strings(df["customer_id"])
+    no_cust = no_cust.to_numpy()
     reasons[no_cust] = "missing customer_id"
 
     raw_dates = df["ordered_at"]

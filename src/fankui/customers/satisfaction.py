@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError
+from ..io import cell_strings
 
 __all__ = ["SATISFACTION", "satisfaction_table", "split_themes"]
 
@@ -99,8 +100,9 @@ def satisfaction_table(
                           "Run `fankui analyze` on the export first and pass its output with --tickets.")
     as_of = pd.Timestamp(as_of)
     t = tickets.copy()
-    t["customer_id"] = t["customer_id"].astype(str).str.strip()
-    t = t[t["customer_id"].ne("") & ~t["customer_id"].str.lower().isin(["nan", "none"])]
+    cust, missing = cell_strings(t["customer_id"])
+    t["customer_id"] = cust
+    t = t[~missing]
     created = pd.to_datetime(t["created_at"], errors="coerce") if "created_at" in t else pd.Series(pd.NaT, index=t.index)
     keep = created.isna() | (created < as_of)
     t, created = t[keep], created[keep]

@@ -12,6 +12,7 @@ from collections import Counter
 import numpy as np
 
 from ..errors import LabelError
+from ..io import MISSING_CELL_TEXTS
 
 POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
 CLASSES = (NEGATIVE, NEUTRAL, POSITIVE)  # sorted, as scikit-learn orders classes_
@@ -37,7 +38,7 @@ def _key(value) -> str | int | None:
             return None
         return int(value) if float(value).is_integer() else str(value)
     text = str(value).strip().lower()
-    if text in ("", "nan", "none", "null"):
+    if text in MISSING_CELL_TEXTS:
         return None
     try:
         f = float(text)
