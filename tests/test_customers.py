@@ -233,3 +233,17 @@ def test_churn_model_contract():
     assert m.contributions(X).shape == (6, 2)
     r = risk_level(pd.Series([0.1, 0.5, 0.9, np.nan]))
     assert r.tolist() == ["low", "medium", "high", ""]
+
+
+def test_typed_orders_frame_is_not_changed_and_ids_are_cleaned():
+    # build_customers works on a shallow copy (copy-on-write): the caller's frame must come back unchanged,
+    # while integer or space-padded ids are still turned into clean strings for the join with tickets.
+    o = pd.DataFrame({"customer_id": [101, 102, 101, 103], "ordered_at": pd.to_datetime(
+        ["2026-01-01", "2026-01-03", "2026-02-01", "2026-01-05"]), "amount": [10.0, 20.0, 30.0, 5.0]})
+    padded = o.assign(customer_id=[" 101", "102 ", "101", "103"])
+    for frame in (o, padded):
+        before = frame.copy()
+        c = build_customers(frame, as_of="2026-03-01")
+        pd.testing.assert_frame_equal(frame, before)
+        assert sorted(c["customer_id"]) == ["101", "102", "103"]
+        assert c.set_index("customer_id").loc["101", "frequency"] == 2
