@@ -75,3 +75,27 @@ def test_parallel_output_equals_serial(tmp_path):
     assert (r1.read, r1.written, r1.rejected) == (r2.read, r2.written, r2.rejected) == (300, 240, 60)
     assert (tmp_path / "serial.jsonl").read_bytes() == (tmp_path / "parallel.jsonl").read_bytes()
     assert (tmp_path / "serial.rejects.csv").read_bytes() == (tmp_path / "parallel.rejects.csv").read_bytes()
+
+
+def test_repeated_tickets_go_to_rejects_across_chunks(tmp_path):
+    # Overlapping exports repeat tickets verbatim; the repeat is rejected with the row it repeats, even when the
+    # two copies land in different chunks. Same id with another text (a conversation) and same text under
+    # another id are kept.
+    src = tmp_path / "t.csv"
+    pd.DataFrame({"工单号": ["A1", "A2", "A3", "A1", "A2", "A4", "A1"],
+                  "内容": ["物流太慢", "质量差", "物流太慢", "物流太慢", "质量差，还要补充一句", "好评", " 物流太慢 "]}).to_csv(src, index=False)
+    stages = default_stages(sentiment=False, themes=False)
+    r = analyze_file(src, tmp_path / "out.csv", stages=stages, chunksize=2, jobs=1)
+    assert (r.read, r.written, r.rejected) == (7, 5, 2)
+    rejects = pd.read_csv(tmp_path / "out.rejects.csv")
+    assert rejects["row"].tolist() == [5, 8]
+    assert rejects["reason"].tolist() == ["duplicate of row 2 (same ticket_id and text)"] * 2
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out["ticket_id"].tolist() == ["A1", "A2", "A3", "A2", "A4"]
+
+
+def test_without_an_id_column_identical_texts_are_all_kept(tmp_path):
+    src = tmp_path / "t.csv"
+    pd.DataFrame({"内容": ["好评", "好评", "好评"]}).to_csv(src, index=False)
+    r = analyze_file(src, tmp_path / "out.csv", stages=default_stages(sentiment=False, themes=False))
+    assert (r.read, r.written, r.rejected) == (3, 3, 0)
