@@ -15,6 +15,7 @@ File format (``lexicons/themes.toml`` is the built-in one; ``--themes FILE`` rep
     keywords = ["快递", "物流", "没发货", "客服+快递公司"]   # one hit tags the theme; "A+B" = both in one clause
     weak = ["等了", "还没到"]                              # two weak cues (or one with a keyword) tag it
     exclude = ["物流专业"]                                 # phrases that contain a keyword but do not mean the theme
+    not_with = ["提现"]                                    # words that void the theme's cues in their own clause
     threshold = 0.5                                        # optional, per theme
 
 Read with the standard library's ``tomllib``; every mistake (bad syntax, duplicate names, empty keywords,
@@ -38,7 +39,7 @@ OTHER = "其他"
 DEFAULT_THRESHOLD = 0.5
 STRONG_WEIGHT = 0.8
 WEAK_WEIGHT = 0.35
-_THEME_KEYS = {"name", "description", "keywords", "weak", "exclude", "threshold"}
+_THEME_KEYS = {"name", "description", "keywords", "weak", "exclude", "not_with", "threshold"}
 _TOP_KEYS = {"other", "threshold", "negation", "theme", "version", "strong_weight", "weak_weight"}
 _NEG_DEFAULT_BEFORE = ("不是", "并非", "并不是", "不关", "不怪", "无关")
 _NEG_DEFAULT_AFTER = ("没问题", "没有问题", "没毛病", "无关", "没关系", "不是问题")
@@ -46,7 +47,11 @@ _NEG_DEFAULT_AFTER = ("没问题", "没有问题", "没毛病", "无关", "没�
 
 @dataclass(frozen=True)
 class Theme:
-    """One theme: its name, keywords (strong cues), weak cues, exclusions and a description."""
+    """One theme: its name, keywords (strong cues), weak cues, exclusions and a description.
+
+    ``not_with``: words that void every cue of this theme in the clause they appear in — the clause is about
+    something else ("纸箱一压就瘪": 瘪 describes the box, not the product; "提现还没到": money, not a parcel).
+    """
 
     name: str
     keywords: tuple[str, ...]
@@ -54,6 +59,7 @@ class Theme:
     exclude: tuple[str, ...] = ()
     description: str = ""
     threshold: float | None = None
+    not_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,13 +175,17 @@ def parse_taxonomy(text: str, source: str = "<string>") -> Taxonomy:
             raise InputError(f"{where}: theme {name!r} has empty keywords.",
                              'Give at least one keyword, e.g. keywords = ["快递", "物流"].')
         excl = _words(raw.get("exclude", []), "exclude", source, lines.key_in_theme(i, "exclude"))
+        not_with = _words(raw.get("not_with", []), "not_with", source, lines.key_in_theme(i, "not_with"))
+        if any("+" in w for w in excl + not_with):
+            raise InputError(f"{where}: 'exclude' and 'not_with' entries are plain phrases; {name!r} has one with '+'.",
+                             "Write each phrase on its own; 'A+B' is only meaningful in keywords and weak.")
         th = raw.get("threshold")
         if th is not None:
             th = _num(th, "threshold", source, lines.key_in_theme(i, "threshold"))
         desc = raw.get("description", "")
         if not isinstance(desc, str):
             raise InputError(f"{where}: description must be text.", 'E.g. description = "shipping and delivery".')
-        themes.append(Theme(name, kw, weak, excl, desc.strip(), th))
+        themes.append(Theme(name, kw, weak, excl, desc.strip(), th, not_with))
     return Taxonomy(tuple(themes), other, threshold, strong, weak_w, neg_before, neg_after, source)
 
 

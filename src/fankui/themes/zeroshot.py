@@ -7,7 +7,9 @@ Smarter than substring search in four ways:
   "顾客|服务", 包装 in "面包|装") is ignored.
 - **Synonyms and co-occurrence**: a theme lists every spelling it accepts (Traditional input is normalised to
   Simplified first); ``"A+B"`` asks for both words in the same clause (``客服+态度``).
-- **Exclusions**: phrases that contain a keyword but mean something else (``物流专业``) void that match.
+- **Exclusions**: phrases that contain a keyword but mean something else (``物流专业``) void that match;
+  a theme's ``not_with`` words void all its cues in their clause (``纸箱`` makes "一压就瘪" packaging, not
+  product quality).
 - **Negation where it matters**: a mention that is denied ("不是质量问题", "包装没问题") weighs a quarter.
 
 Each theme gets a score ``1 - Π(1 - w)`` over its distinct matched cues (keywords ``w = 0.8``, weak cues
@@ -60,6 +62,7 @@ class ThemeTagger:
         index: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         entries: list[tuple[int, int, int]] = []  # entry id -> (theme index, kind, number of parts)
         excl: dict[str, list[int]] = defaultdict(list)
+        voids: dict[str, list[int]] = defaultdict(list)  # not_with word -> themes it voids in its clause
         for ti, theme in enumerate(tax.themes):
             for kind, words in ((_STRONG, theme.keywords), (_WEAK, theme.weak)):
                 for w in words:
@@ -70,6 +73,8 @@ class ThemeTagger:
                         index[p].append((ti, eid, pi))
             for e in theme.exclude:
                 excl[e].append(ti)
+            for w in theme.not_with:
+                voids[w].append(ti)
         self._index = dict(index)
         self._entries = entries
         self._excl = dict(excl)
@@ -79,6 +84,9 @@ class ThemeTagger:
         # included), longest first: the only other cues that can start there.
         self._prefixes = {w: [n for n in range(len(w), 0, -1) if w[:n] in self._index] for w in self._index}
         self._excl_finder = _trie_finder(self._excl)
+        self._voids = dict(voids)
+        self._void_lens = sorted({len(k) for k in self._voids}, reverse=True)
+        self._void_finder = _trie_finder(self._voids)
         self._weights = (tax.strong_weight, tax.weak_weight)
         self._thresholds = [t.threshold or tax.threshold for t in tax.themes]
         # "没有质量问题": a negated "X问题" says the problem is absent, like the listed cues.
@@ -220,6 +228,13 @@ class ThemeTagger:
                 clause_ids[t] = ci
             return ci
 
+        def aligned(i: int, j: int, length: int) -> bool:
+            # Segmentation check: whole word(s), or inside a single word. A cue of three or more characters
+            # is specific enough to count anywhere: jieba often splits colloquial phrases so that it straddles
+            # words (申请|退款 for 申请退, 还没到|账), and such a long accidental match is rare. Two-character
+            # cues keep the check: that is what keeps 客服 out of 顾客|服务 and 包装 out of 面包|装.
+            return length >= 3 or (i in starts and j in starts) or tok_at(i) == tok_at(j - 1)
+
         excluded: dict[int, list[tuple[int, int]]] = defaultdict(list)
         if self._excl_finder is not None:
             for i, longest in _scan(self._excl_finder, low):
@@ -228,24 +243,41 @@ class ThemeTagger:
                         for ti in self._excl.get(low[i:i + length], ()):
                             excluded[ti].append((i, i + length))
 
+        # Clauses where a not_with word voids some themes: (theme index, clause index).
+        voided: set[tuple[int, int]] = set()
+        if self._void_finder is not None:
+            for i, longest in _scan(self._void_finder, low):
+                for length in self._void_lens:
+                    themes = self._voids.get(low[i:i + length]) if length <= longest else None
+                    if themes and aligned(i, i + length, length):
+                        ci = clause_of(tok_at(i))
+                        voided.update((ti, ci) for ti in themes)
+
         # Partial matches of "A+B" entries: (entry, clause) -> parts seen.
         parts_seen: dict[tuple[int, int], set[int]] = defaultdict(set)
         hits: list[tuple[int, int, bool, int]] = []
+        weak_at: list[tuple[int, int, int, int]] = []  # (hit number, theme, start, end) of weak cues
+        spans: dict[int, list[tuple[int, int]]] = defaultdict(list)  # theme -> spans of its single-part cues
         index, entries = self._index, self._entries
         prefixes = self._prefixes
         for i, longest in found_at:
             for length in prefixes[low[i:i + longest]]:
                 j = i + length
                 found = index[low[i:j]]
-                # Segmentation check: whole word(s), or inside a single word.
-                if not ((i in starts and j in starts) or tok_at(i) == tok_at(j - 1)):
+                if not aligned(i, j, length):
                     continue
                 ci = clause_of(tok_at(i))
                 for ti, eid, pi in found:
+                    if voided and (ti, ci) in voided:
+                        continue
                     if excluded and any(a < j and i < b for a, b in excluded.get(ti, ())):
                         continue
                     n_parts = entries[eid][2]
                     if n_parts == 1:
+                        if entries[eid][1] == _WEAK:
+                            weak_at.append((len(hits), ti, i, j))
+                        else:
+                            spans[ti].append((i, j))
                         hits.append((ti, eid, self._denied(low, clauses, ci, i, j), ci))
                     elif ci >= 0:
                         seen = parts_seen[(eid, ci)]
@@ -253,6 +285,15 @@ class ThemeTagger:
                         if len(seen) == n_parts:
                             hits.append((ti, eid, False, ci))
                             seen.add(-1)  # report a completed entry once per clause
+        if weak_at:
+            # A weak cue inside a longer cue of the same theme is the same evidence, not a second one
+            # (到的时候 inside 收到的时候 must not make a pair on its own).
+            for _, ti, i, j in weak_at:
+                spans[ti].append((i, j))
+            drop = {h for h, ti, i, j in weak_at
+                    if any(a <= i and j <= b and b - a > j - i for a, b in spans[ti])}
+            if drop:
+                hits = [h for k, h in enumerate(hits) if k not in drop]
         return hits, clauses
 
     def _denied(self, low: str, clauses: list[Clause], ci: int, i: int, j: int) -> bool:
