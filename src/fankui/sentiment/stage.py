@@ -35,7 +35,7 @@ class SentimentStage:
         proba = self.model.proba_from_features(X)
         classes = list(self.model.classes_)
         pred = np.asarray(self.model.classes_)[proba.argmax(axis=1)]
-        reasons = reasons_from_features(self.model, X, proba, self.top_reasons, hits) if self.top_reasons else [[]] * len(df)
+        reasons = reasons_from_features(self.model, X, proba, self.top_reasons, hits, tokens) if self.top_reasons else [[]] * len(df)
         out["sentiment"] = pred.astype(str)
         out["p_positive"] = proba[:, classes.index(POSITIVE)].round(4)
         out["p_neutral"] = proba[:, classes.index(NEUTRAL)].round(4)
