@@ -205,7 +205,7 @@ def test_not_with_voids_a_theme_in_its_clause_only():
     t = ThemeTagger(tax)
     assert t.predict(["纸箱压得变形了"])[0] == OTHER
     assert t.predict(["纸箱破了，杯子也变形了"])[0] == "质量"  # another clause: the product itself
-    with pytest.raises(InputError, match="plain phrases"):
+    with pytest.raises(InputError, match="plain words"):
         parse_taxonomy('[[theme]]\nname = "a"\nkeywords = ["x"]\nnot_with = ["a+b"]\n')
 
 

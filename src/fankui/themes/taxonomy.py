@@ -176,9 +176,9 @@ def parse_taxonomy(text: str, source: str = "<string>") -> Taxonomy:
                              'Give at least one keyword, e.g. keywords = ["快递", "物流"].')
         excl = _words(raw.get("exclude", []), "exclude", source, lines.key_in_theme(i, "exclude"))
         not_with = _words(raw.get("not_with", []), "not_with", source, lines.key_in_theme(i, "not_with"))
-        if any("+" in w for w in excl + not_with):
-            raise InputError(f"{where}: 'exclude' and 'not_with' entries are plain phrases; {name!r} has one with '+'.",
-                             "Write each phrase on its own; 'A+B' is only meaningful in keywords and weak.")
+        if any("+" in w for w in not_with):
+            raise InputError(f"{where}: 'not_with' entries are plain words; theme {name!r} has one with '+'.",
+                             "Write each word on its own; 'A+B' is only meaningful in keywords and weak.")
         th = raw.get("threshold")
         if th is not None:
             th = _num(th, "threshold", source, lines.key_in_theme(i, "threshold"))

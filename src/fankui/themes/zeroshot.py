@@ -78,15 +78,14 @@ class ThemeTagger:
         self._index = dict(index)
         self._entries = entries
         self._excl = dict(excl)
-        self._excl_lens = sorted({len(k) for k in self._excl}, reverse=True)
         self._finder = _trie_finder(self._index)
         # For the longest cue found at a position, the lengths of all cues that are prefixes of it (itself
         # included), longest first: the only other cues that can start there.
         self._prefixes = {w: [n for n in range(len(w), 0, -1) if w[:n] in self._index] for w in self._index}
-        self._excl_finder = _trie_finder(self._excl)
         self._voids = dict(voids)
-        self._void_lens = sorted({len(k) for k in self._voids}, reverse=True)
-        self._void_finder = _trie_finder(self._voids)
+        # Exclusions and not_with words are found in one scan (a second regex pass per text costs throughput).
+        self._aux_lens = sorted({len(k) for k in (*self._excl, *self._voids)}, reverse=True)
+        self._aux_finder = _trie_finder([*self._excl, *self._voids])
         self._weights = (tax.strong_weight, tax.weak_weight)
         self._thresholds = [t.threshold or tax.threshold for t in tax.themes]
         # "没有质量问题": a negated "X问题" says the problem is absent, like the listed cues.
@@ -235,20 +234,19 @@ class ThemeTagger:
             # cues keep the check: that is what keeps 客服 out of 顾客|服务 and 包装 out of 面包|装.
             return length >= 3 or (i in starts and j in starts) or tok_at(i) == tok_at(j - 1)
 
+        # Exclusions: theme -> spans they void. not_with: (theme index, clause index) pairs they void.
         excluded: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        if self._excl_finder is not None:
-            for i, longest in _scan(self._excl_finder, low):
-                for length in self._excl_lens:
-                    if length <= longest:
-                        for ti in self._excl.get(low[i:i + length], ()):
-                            excluded[ti].append((i, i + length))
-
-        # Clauses where a not_with word voids some themes: (theme index, clause index).
         voided: set[tuple[int, int]] = set()
-        if self._void_finder is not None:
-            for i, longest in _scan(self._void_finder, low):
-                for length in self._void_lens:
-                    themes = self._voids.get(low[i:i + length]) if length <= longest else None
+        if self._aux_finder is not None:
+            excl, voids = self._excl, self._voids
+            for i, longest in _scan(self._aux_finder, low):
+                for length in self._aux_lens:
+                    if length > longest:
+                        continue
+                    w = low[i:i + length]
+                    for ti in excl.get(w, ()):
+                        excluded[ti].append((i, i + length))
+                    themes = voids.get(w)
                     if themes and aligned(i, i + length, length):
                         ci = clause_of(tok_at(i))
                         voided.update((ti, ci) for ti in themes)
