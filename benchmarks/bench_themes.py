@@ -13,8 +13,8 @@ Writes four sections of docs/benchmarks.md:
   *clause*: subjects from the ThemeClassifier, each subject's clause scored by a 3-class SentimentClassifier
   trained on the training fold's subject clauses (this is what `fankui analyze --themes-model` does with
   `--model`); *joint*: a ThemeClassifier on "subject:sentiment" labels (30 classes).
-- ``themes_zeroshot``: the built-in taxonomy on tests/data/themes_test.csv (team-written; the taxonomy was
-  written looking at themes_dev.csv only).
+- ``themes_zeroshot``: the built-in taxonomy on tests/data/themes_holdout.csv (team-written by an engineer who
+  never saw the taxonomy), with the tuning files and a plain substring-matching baseline alongside.
 - ``themes_speed``: `fankui analyze -j 1` with and without `--no-themes-tagging` on the same texts, one run.
 """
 
@@ -172,25 +172,51 @@ def bench_car(corpora: Path, folds: int, joint: bool) -> None:
     write_section("themes_aspect", "Aspect sentiment: car-review (subject, sentiment) triples (issue 4)", body)
 
 
+def substring_baseline(tagger, texts) -> list[str]:
+    """The naive recipe the issue asks to beat: a theme is present when any of its keywords is a substring of the
+    normalised text (no segmentation, weak cues, "A+B" pairs, exclusions or negation)."""
+    from fankui.text import normalize_text
+
+    tax = tagger.taxonomy_
+    words = [[k for k in th.keywords if "+" not in k] for th in tax.themes]
+    out = []
+    for t in texts:
+        norm = normalize_text(str(t)).lower()
+        hit = [th.name for th, ws in zip(tax.themes, words) if any(w in norm for w in ws)]
+        out.append(";".join(hit) or tax.other)
+    return out
+
+
+# Tuning history, so a reader can judge how "held out" each file is.
+_ZEROSHOT_HISTORY = (
+    "Built-in taxonomy `lexicons/themes.toml`, no training. Labels include 其他 (no theme) as a label. "
+    "History: the taxonomy was first written and tuned on themes_dev.csv and themes_extra.csv; themes_test.csv "
+    "served as the held-out file until its overall score had been looked at five times (0.733 → 0.762), after "
+    "which it was retired into the tuning files. themes_holdout.csv (300 tickets) was then written on "
+    "2026-11-23 by an engineer who never saw the taxonomy or the other theme files (its guide, "
+    "tests/data/themes_holdout.md, gives the labelling rules); the taxonomy was revised on the three tuning files "
+    "without anyone on the taxonomy side reading the holdout, and the holdout is measured here once. "
+    "No text is shared between the holdout and the tuning files (exact match after normalisation). The substring "
+    "baseline uses the same keywords as plain substrings (no segmentation, pairs, exclusions or negation).\n\n")
+
+
 def bench_zeroshot() -> None:
     from fankui.themes import ThemeTagger, multilabel_f1
 
     tagger = ThemeTagger()
     rows, per = [], None
-    for name in ("themes_dev.csv", "themes_extra.csv", "themes_test.csv"):
+    files = [("themes_dev.csv", "tuning"), ("themes_extra.csv", "tuning"),
+             ("themes_test.csv", "tuning (retired held-out file)"), ("themes_holdout.csv", "**held out (the measure)**")]
+    for name, role in files:
         df = pd.read_csv(ROOT / "tests" / "data" / name)
         m = multilabel_f1(df["themes"], tagger.predict(df["text"]))
-        role = "**held out (the measure)**" if "test" in name else "written against (tuning)"
-        rows.append([f"tests/data/{name}", len(df), role, f"{m['micro_f1']:.3f}", f"{m['macro_f1']:.3f}",
-                     f"{m['micro_precision']:.3f}", f"{m['micro_recall']:.3f}"])
+        b = multilabel_f1(df["themes"], substring_baseline(tagger, df["text"]))
+        rows.append([f"tests/data/{name}", len(df), role, f"{b['micro_f1']:.3f}", f"{m['micro_f1']:.3f}",
+                     f"{m['macro_f1']:.3f}", f"{m['micro_precision']:.3f}", f"{m['micro_recall']:.3f}"])
         per = m["per_label"]
-    body = ("Built-in taxonomy `lexicons/themes.toml`, no training. Labels include 其他 (no theme) as a label. "
-            "The taxonomy was written and tuned reading the dev file and themes_extra.csv (207 tickets the themes "
-            "engineer wrote in two rounds for tuning) only. The texts of themes_test.csv were never read; its "
-            "overall score was looked at three times before this run (0.733 after the first draft, 0.738, and "
-            "0.760 after the first round of extra tickets), each time followed by tuning on the tuning files "
-            "only; nothing was changed after the number below.\n\n")
-    body += markdown_table(["file", "rows", "role", "micro-F1", "macro-F1", "micro-P", "micro-R"], rows)
+    body = _ZEROSHOT_HISTORY
+    body += markdown_table(["file", "rows", "role", "substring baseline micro-F1", "fankui micro-F1", "macro-F1",
+                            "micro-P", "micro-R"], rows)
     body += "\nPer theme on the held-out file:\n\n"
     body += markdown_table(["theme", "precision", "recall", "F1", "support"],
                            [[k, f"{v['precision']:.2f}", f"{v['recall']:.2f}", f"{v['f1']:.2f}", v["support"]]
