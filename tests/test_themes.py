@@ -139,6 +139,22 @@ GOLDEN = [
     ("提现到银行卡三天了还没到", {"账户支付"}),
     # A weak cue nested in a longer one (到的时候 in 收到的时候) is not a second cue.
     ("收到的时候外包装就破了", {"包装"}),
+    # The border rules of docs/themes.md (the conventions every labelled theme file follows).
+    ("送外卖的小哥态度特别差，还骂人", {"物流配送", "服务态度"}),        # rude courier: both
+    ("快递费比商品还贵", {"价格费用"}),                                   # a delivery fee is a price
+    ("酒店房间的卫生太差了，床单上有头发", {"产品质量"}),                 # a service's core is its product
+    ("家里宽带网速特别慢，晚上经常断", {"产品质量"}),
+    ("退款申请通过好几天了，什么时候能退回来", {"售后退换"}),             # refunds are after-sales ...
+    ("显示退款成功了，可银行卡里一直没有这笔钱", {"售后退换", "账户支付"}),  # ... unless the card lacks it
+    ("我的积分怎么突然清零了", {"营销活动"}),                             # loyalty schemes
+    ("同一笔订单被扣了两次款", {"价格费用", "账户支付"}),                 # money taken through a payment
+    ("怎么关闭自动续费", {"账户支付"}),
+    ("机票改签要收两百的手续费", {"价格费用", "售后退换"}),
+    ("请问店里的wifi密码是多少", {OTHER}),                                # keyword traps stay 其他
+    ("我们公司做物流运输的，想跟你们谈合作", {OTHER}),
+    ("有人冒充客服打电话说要给我退款", {"隐私安全"}),                     # scams are privacy only
+    ("健身房教练一直缠着我买私教课，不买不让走", {"服务态度", "营销活动"}),  # pushy selling in person
+    ("店员说今天有活动", {"营销活动"}),                                   # naming staff is not an attitude
 ]
 
 
@@ -209,6 +225,14 @@ def test_not_with_voids_a_theme_in_its_clause_only():
         parse_taxonomy('[[theme]]\nname = "a"\nkeywords = ["x"]\nnot_with = ["a+b"]\n')
 
 
+def test_off_topic_words_make_the_whole_ticket_other():
+    tax = parse_taxonomy('off_topic = ["谈合作"]\n[[theme]]\nname = "物流配送"\nkeywords = ["物流"]\n')
+    t = ThemeTagger(tax)
+    assert t.predict(["我们是做物流的，想跟你们谈合作", "物流太慢"]).tolist() == [OTHER, "物流配送"]
+    with pytest.raises(InputError, match="off_topic"):
+        parse_taxonomy('off_topic = ["谈+合作"]\n[[theme]]\nname = "x"\nkeywords = ["a"]\n')
+
+
 def test_exclusions_and_cooccurrence():
     tax = parse_taxonomy('[[theme]]\nname = "态度"\nkeywords = ["客服+态度"]\n'
                          '[[theme]]\nname = "价格"\nkeywords = ["贵"]\nexclude = ["贵公司"]\n')
@@ -229,13 +253,15 @@ def test_user_taxonomy_replaces_the_default(tmp_path):
     assert stage.assigns == ("themes", "score_门店")
 
 
-@pytest.mark.parametrize("name", ["themes_dev.csv", "themes_extra.csv", "themes_test.csv"])
-def test_tagger_on_team_tuning_files_is_sane(tagger, name):
-    # A regression guard on the files the taxonomy was tuned on (all three are tuning data now: themes_test.csv
-    # was retired as a test set after it had been looked at five times; the held-out set lives elsewhere).
+@pytest.mark.parametrize("name,floor", [("themes_dev.csv", 0.88), ("themes_extra.csv", 0.88),
+                                        ("themes_test.csv", 0.88), ("themes_holdout.csv", 0.80)])
+def test_tagger_on_team_tuning_files_is_sane(tagger, name, floor):
+    # A regression guard on the files the taxonomy was tuned on. All four are tuning data now: themes_test.csv
+    # was retired after five looks, themes_holdout.csv after its one blind measurement (0.722); the next blind
+    # set is measured by bench_themes, never here. The holdout's floor is lower: two thirds of it were tuned on.
     df = pd.read_csv(DATA / name)
     score = multilabel_f1(df["themes"], tagger.predict(df["text"]))
-    assert score["micro_f1"] > 0.88
+    assert score["micro_f1"] > floor
 
 
 def test_list_and_series_inputs_agree(tagger):

@@ -5,6 +5,8 @@ File format (``lexicons/themes.toml`` is the built-in one; ``--themes FILE`` rep
     other = "其他"            # label for a ticket that touches no theme (optional)
     threshold = 0.5           # a theme is tagged when its score reaches this (optional)
 
+    off_topic = ["谈合作"]     # words that make the whole ticket 其他 (business enquiries); optional
+
     [negation]                # cues that deny a mention ("不是质量问题", "包装没问题"); optional
     before = ["不是", "并非"]
     after = ["没问题", "无关"]
@@ -40,7 +42,7 @@ DEFAULT_THRESHOLD = 0.5
 STRONG_WEIGHT = 0.8
 WEAK_WEIGHT = 0.35
 _THEME_KEYS = {"name", "description", "keywords", "weak", "exclude", "not_with", "threshold"}
-_TOP_KEYS = {"other", "threshold", "negation", "theme", "version", "strong_weight", "weak_weight"}
+_TOP_KEYS = {"other", "threshold", "negation", "theme", "version", "strong_weight", "weak_weight", "off_topic"}
 _NEG_DEFAULT_BEFORE = ("不是", "并非", "并不是", "不关", "不怪", "无关")
 _NEG_DEFAULT_AFTER = ("没问题", "没有问题", "没毛病", "无关", "没关系", "不是问题")
 
@@ -78,6 +80,10 @@ class Taxonomy:
     weak_weight: float = WEAK_WEIGHT
     negation_before: tuple[str, ...] = _NEG_DEFAULT_BEFORE
     negation_after: tuple[str, ...] = _NEG_DEFAULT_AFTER
+    # Words that mark a ticket as not a customer's complaint or question at all (a supplier or a job seeker
+    # writing in): every theme is voided in the whole text, because their keywords (物流, 包装) are the
+    # writer's trade, not the topic.
+    off_topic: tuple[str, ...] = ()
     source: str = field(default="<string>", compare=False)
 
     @property
@@ -146,6 +152,10 @@ def parse_taxonomy(text: str, source: str = "<string>") -> Taxonomy:
                          "Write it as [negation] with before = [...] and after = [...].")
     neg_before = _words(neg.get("before", list(_NEG_DEFAULT_BEFORE)), "negation.before", source, lines.top_key("negation"))
     neg_after = _words(neg.get("after", list(_NEG_DEFAULT_AFTER)), "negation.after", source, lines.top_key("negation"))
+    off_topic = _words(data.get("off_topic", []), "off_topic", source, lines.top_key("off_topic"))
+    if any("+" in w for w in off_topic):
+        raise InputError(f"theme taxonomy {source}: 'off_topic' entries are plain words (line {lines.top_key('off_topic')}).",
+                         "Write each word on its own; 'A+B' is only meaningful in keywords and weak.")
 
     themes: list[Theme] = []
     seen: dict[str, int] = {}
@@ -186,7 +196,7 @@ def parse_taxonomy(text: str, source: str = "<string>") -> Taxonomy:
         if not isinstance(desc, str):
             raise InputError(f"{where}: description must be text.", 'E.g. description = "shipping and delivery".')
         themes.append(Theme(name, kw, weak, excl, desc.strip(), th, not_with))
-    return Taxonomy(tuple(themes), other, threshold, strong, weak_w, neg_before, neg_after, source)
+    return Taxonomy(tuple(themes), other, threshold, strong, weak_w, neg_before, neg_after, off_topic, source)
 
 
 def _str(value, key, source, line) -> str:

@@ -9,7 +9,7 @@ Smarter than substring search in four ways:
   Simplified first); ``"A+B"`` asks for both words in the same clause (``客服+态度``).
 - **Exclusions**: phrases that contain a keyword but mean something else (``物流专业``) void that match;
   a theme's ``not_with`` words void all its cues in their clause (``纸箱`` makes "一压就瘪" packaging, not
-  product quality).
+  product quality); the taxonomy's ``off_topic`` words (``谈合作``) make the whole ticket 其他.
 - **Negation where it matters**: a mention that is denied ("不是质量问题", "包装没问题") weighs a quarter.
 
 Each theme gets a score ``1 - Π(1 - w)`` over its distinct matched cues (keywords ``w = 0.8``, weak cues
@@ -38,6 +38,7 @@ __all__ = ["ThemeTagger", "DENIED_FACTOR"]
 
 DENIED_FACTOR = 0.25
 _STRONG, _WEAK = 0, 1
+_ALL = -1  # not_with marker of an off_topic word: it voids every theme in the whole text
 
 
 class ThemeTagger:
@@ -82,6 +83,8 @@ class ThemeTagger:
         # For the longest cue found at a position, the lengths of all cues that are prefixes of it (itself
         # included), longest first: the only other cues that can start there.
         self._prefixes = {w: [n for n in range(len(w), 0, -1) if w[:n] in self._index] for w in self._index}
+        for w in tax.off_topic:
+            voids[w].append(_ALL)
         self._voids = dict(voids)
         # Exclusions and not_with words are found in one scan (a second regex pass per text costs throughput).
         self._aux_lens = sorted({len(k) for k in (*self._excl, *self._voids)}, reverse=True)
@@ -248,6 +251,8 @@ class ThemeTagger:
                         excluded[ti].append((i, i + length))
                     themes = voids.get(w)
                     if themes and aligned(i, i + length, length):
+                        if _ALL in themes:  # an off-topic ticket (a supplier writing in): no theme at all
+                            return [], []
                         ci = clause_of(tok_at(i))
                         voided.update((ti, ci) for ti in themes)
 
