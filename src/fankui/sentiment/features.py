@@ -330,13 +330,16 @@ def readable(name: str) -> str:
     return {"LEX_pos": "正面词", "LEX_neg": "负面词"}.get(name, name)
 
 
-def nb_ratio(X, target, alpha: float = 1.0) -> np.ndarray:
+def nb_ratio(X, target, alpha: float = 1.0, sample_weight=None) -> np.ndarray:
     """NB-SVM log-count ratio log((p_j / |p|) / (q_j / |q|)) on binarised features; positive class p, negative q.
 
     Shared by the sentiment classifier and the supervised theme classifier, which both scale features by it.
+    ``sample_weight`` makes each document count that many times (down-weighted out-of-domain rows).
     """
     xb = X.copy()
     xb.data = np.ones_like(xb.data)
+    if sample_weight is not None:
+        xb = sp.diags(np.asarray(sample_weight, dtype=np.float64)) @ xb
     p = alpha + np.asarray(xb[target == 1].sum(axis=0)).ravel()
     q = alpha + np.asarray(xb[target == 0].sum(axis=0)).ravel()
     return np.log((p / p.sum()) / (q / q.sum()))
