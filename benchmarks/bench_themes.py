@@ -13,7 +13,7 @@ Writes four sections of docs/benchmarks.md:
   *clause*: subjects from the ThemeClassifier, each subject's clause scored by a 3-class SentimentClassifier
   trained on the training fold's subject clauses (this is what `fankui analyze --themes-model` does with
   `--model`); *joint*: a ThemeClassifier on "subject:sentiment" labels (30 classes).
-- ``themes_zeroshot``: the built-in taxonomy on tests/data/themes_holdout.csv (team-written by an engineer who
+- ``themes_zeroshot``: the built-in taxonomy on tests/data/themes_holdout2.csv (team-written by an engineer who
   never saw the taxonomy), with the tuning files and a plain substring-matching baseline alongside.
 - ``themes_speed``: `fankui analyze -j 1` with and without `--no-themes-tagging` on the same texts, one run.
 """
@@ -191,27 +191,39 @@ def substring_baseline(tagger, texts) -> list[str]:
 _ZEROSHOT_HISTORY = (
     "Built-in taxonomy `lexicons/themes.toml`, no training. Labels include 其他 (no theme) as a label. "
     "History: the taxonomy was first written and tuned on themes_dev.csv and themes_extra.csv; themes_test.csv "
-    "served as the held-out file until its overall score had been looked at five times (0.733 → 0.762), after "
-    "which it was retired into the tuning files. themes_holdout.csv (300 tickets) was then written on "
-    "2026-11-23 by an engineer who never saw the taxonomy or the other theme files (its guide, "
-    "tests/data/themes_holdout.md, gives the labelling rules); the taxonomy was revised on the three tuning files "
-    "without anyone on the taxonomy side reading the holdout, and the holdout is measured here once. "
-    "No text is shared between the holdout and the tuning files (exact match after normalisation). The substring "
-    "baseline uses the same keywords as plain substrings (no segmentation, pairs, exclusions or negation).\n\n")
+    "served as the held-out file until its overall score had been looked at five times (0.733 → 0.762), then "
+    "joined the tuning files. themes_holdout.csv (300 tickets) was written on 2026-11-23 by an engineer who never "
+    "saw the taxonomy or the other theme files; measured once after a taxonomy revision on the tuning files it "
+    "gave micro-F1 0.722 (the taxonomy before that revision, commit 368ec1d: 0.652), and it then joined the tuning "
+    "files too: its labelling rules (tests/data/themes_holdout.md) became the team's border rules and the taxonomy "
+    "was revised on its errors. themes_holdout2.csv (300 tickets) was written the same day by another engineer, "
+    "blind in the same way, following those rules (plus rules 19–39 of its own guide for cases they did not "
+    "cover); it is measured here once, after the second revision. Texts of the measured file that also occur in a "
+    "tuning file (exact match after normalisation) are left out of its score. The substring baseline uses the "
+    "same keywords as plain substrings (no segmentation, pairs, exclusions or negation).\n\n")
 
 
 def bench_zeroshot() -> None:
+    from fankui.text import normalize_text
     from fankui.themes import ThemeTagger, multilabel_f1
 
     tagger = ThemeTagger()
-    rows, per = [], None
+    rows, per, seen = [], None, set()
     files = [("themes_dev.csv", "tuning"), ("themes_extra.csv", "tuning"),
-             ("themes_test.csv", "tuning (retired held-out file)"), ("themes_holdout.csv", "**held out (the measure)**")]
+             ("themes_test.csv", "tuning (held-out file until 5 looks)"),
+             ("themes_holdout.csv", "tuning (blind set, measured once: 0.722)"),
+             ("themes_holdout2.csv", "**held out (the measure)**")]
     for name, role in files:
         df = pd.read_csv(ROOT / "tests" / "data" / name)
+        norm = df["text"].map(normalize_text)
+        n_all = len(df)
+        if "measure" in role:
+            df = df[~norm.isin(seen)]
+        seen |= set(norm)
         m = multilabel_f1(df["themes"], tagger.predict(df["text"]))
         b = multilabel_f1(df["themes"], substring_baseline(tagger, df["text"]))
-        rows.append([f"tests/data/{name}", len(df), role, f"{b['micro_f1']:.3f}", f"{m['micro_f1']:.3f}",
+        n = f"{len(df)}" if len(df) == n_all else f"{len(df)} ({n_all - len(df)} shared with tuning files left out)"
+        rows.append([f"tests/data/{name}", n, role, f"{b['micro_f1']:.3f}", f"{m['micro_f1']:.3f}",
                      f"{m['macro_f1']:.3f}", f"{m['micro_precision']:.3f}", f"{m['micro_recall']:.3f}"])
         per = m["per_label"]
     body = _ZEROSHOT_HISTORY
