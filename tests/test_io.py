@@ -254,3 +254,14 @@ def test_reading_chunks_does_not_accumulate_memory(tmp_path):
 
     small, large = peak_while_reading(20_000), peak_while_reading(160_000)
     assert large < 1.5 * small, (small, large)
+
+
+def test_missing_column_hint_names_a_free_date_like_column():
+    from fankui.errors import SchemaError
+    from fankui.schema import resolve_columns
+    from fankui.customers.orders import ORDER_ALIASES
+
+    with pytest.raises(SchemaError) as err:
+        resolve_columns(["客户ID", "备注", "提交时间", "投诉内容"], ORDER_ALIASES, required=["customer_id", "ordered_at"],
+                        options={"ordered_at": "--order-date-column"})
+    assert "--order-date-column '提交时间'" in err.value.hint

@@ -96,6 +96,21 @@ def resolve_columns(
         opt = options.get(c, f"the {c} column option")
         raise SchemaError(
             f"no column looks like {c!r}. Columns found: {', '.join(columns) or '(none)'}.",
-            f"Name the column with {opt} COLUMN (e.g. {opt} {columns[-1] if columns else '反馈内容'!r}).",
+            f"Name the column with {opt} COLUMN (e.g. {opt} {_example_column(c, columns, used)!r}).",
         )
     return found
+
+
+_DATE_HINTS = ("时间", "日期", "date", "time", "_at")
+
+
+def _example_column(canonical: str, columns: list[str], used: set[str]) -> str:
+    """A plausible column for the hint: not already taken by another field, date-like for a date field."""
+    free = [c for c in columns if c not in used] or columns
+    if not free:
+        return "反馈内容"
+    if canonical.endswith("_at"):
+        dated = [c for c in free if any(h in c.lower() for h in _DATE_HINTS)]
+        if dated:
+            return dated[0]
+    return free[0]
