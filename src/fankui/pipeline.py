@@ -78,6 +78,7 @@ def default_stages(
     themes: bool = True,
     themes_file: str | os.PathLike | None = None,
     themes_model: str | os.PathLike | None = None,
+    themes_builtin_model: bool = True,
 ) -> list[Stage]:
     """The standard chain: normalise → segment → sentiment → themes (each later stage optional)."""
     stages: list[Stage] = [NormalizeStage(), SegmentStage()]
@@ -92,7 +93,8 @@ def default_stages(
     if themes:
         from .themes import theme_stage
 
-        stages.append(theme_stage(taxonomy_path=themes_file, model_path=themes_model, sentiment_model=sentiment_model))
+        stages.append(theme_stage(taxonomy_path=themes_file, model_path=themes_model, sentiment_model=sentiment_model,
+                                  builtin_model=themes_builtin_model))
     return stages
 
 

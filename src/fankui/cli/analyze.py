@@ -28,6 +28,9 @@ def analyze_cmd(
     themes_model: Optional[Path] = typer.Option(None, help="Supervised theme model trained with `fankui train-themes`."),
     sentiment: bool = typer.Option(True, "--sentiment/--no-sentiment", help="Score sentiment."),
     tag_themes: bool = typer.Option(True, "--themes-tagging/--no-themes-tagging", help="Tag complaint themes."),
+    builtin_themes_model: bool = typer.Option(True, "--builtin-themes-model/--no-builtin-themes-model",
+                                              help="With the built-in taxonomy, blend its scores with the built-in "
+                                                   "theme model (docs/themes.md); off: the taxonomy alone."),
     user_dict: Optional[Path] = typer.Option(None, help="Extra jieba dictionary (one word per line) for product names etc."),
     chunk_size: int = typer.Option(20_000, min=100, help="Rows processed at a time (memory stays bounded)."),
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Worker processes (default: 1 for small files, else one per core)."),
@@ -49,7 +52,7 @@ def analyze_cmd(
     if user_dict is not None:
         add_user_dict(user_dict)
     stages = default_stages(sentiment=sentiment, model=model, engine=engine, themes=tag_themes,
-                            themes_file=themes, themes_model=themes_model)
+                            themes_file=themes, themes_model=themes_model, themes_builtin_model=builtin_themes_model)
     cols = TicketColumns(text=text_column, ticket_id=id_column, customer_id=customer_column, created_at=date_column)
     with progress_bar("analyze", quiet) as bar:
         result = analyze_file(input, output, stages=stages, columns=cols, encoding=encoding, sheet=sheet,

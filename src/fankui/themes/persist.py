@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import InputError, ModelError
 from ..io import atomic_output
 
-__all__ = ["save_theme_model", "load_theme_model", "FORMAT", "VERSION"]
+__all__ = ["save_theme_model", "load_theme_model", "read_theme_arrays", "FORMAT", "VERSION"]
 
 FORMAT = "fankui-themes"
 VERSION = 1
@@ -62,13 +62,13 @@ def save_theme_model(model, path: str | os.PathLike) -> Path:
     return path
 
 
-def load_theme_model(path: str | os.PathLike):
-    """Load a model written by :func:`save_theme_model` (or ``fankui train-themes``).
+def read_theme_arrays(path: str | os.PathLike):
+    """``(meta, featurizer, coef, intercept)`` of a saved theme model, checked, without scikit-learn.
 
-    >>> clf = load_theme_model("themes.npz")   # doctest: +SKIP
+    What both :func:`load_theme_model` and the scoring-only loader of the built-in hybrid
+    (:mod:`fankui.themes.hybrid`) read; ``fankui analyze`` never imports scikit-learn (about a second).
     """
     from ..sentiment.features import Featurizer
-    from .supervised import ThemeClassifier
 
     path = Path(path)
     if not path.is_file():
@@ -86,21 +86,33 @@ def load_theme_model(path: str | os.PathLike):
     if meta.get("version", 0) > VERSION:
         raise ModelError(f"{path} was written by a newer fankui (theme model format {meta['version']}, this one reads {VERSION}).",
                          "Upgrade fankui, or retrain the model with this version.")
+    feat = Featurizer(meta["word_vocab"], arrays["word_idf"], meta["char_vocab"], arrays["char_idf"],
+                      tuple(meta["char_ngram_range"]), meta["lexicon"])
+    n, k = feat.n_features, len(meta["classes"])
+    if arrays["coef"].shape != (k, n) or arrays["intercept"].shape != (k,):
+        raise ModelError(f"{path} is damaged: {arrays['coef'].shape} weights for {k} themes × {n} features.",
+                         "Retrain the model with `fankui train-themes`.")
+    return meta, feat, arrays["coef"].astype(np.float32), arrays["intercept"]
+
+
+def load_theme_model(path: str | os.PathLike):
+    """Load a model written by :func:`save_theme_model` (or ``fankui train-themes``).
+
+    >>> clf = load_theme_model("themes.npz")   # doctest: +SKIP
+    """
+    from .supervised import ThemeClassifier
+
+    meta, feat, coef, intercept = read_theme_arrays(path)
     params = dict(meta["params"])
     if isinstance(params.get("char_ngram_range"), list):
         params["char_ngram_range"] = tuple(params["char_ngram_range"])
     model = ThemeClassifier(**params)
-    model.featurizer_ = Featurizer(meta["word_vocab"], arrays["word_idf"], meta["char_vocab"], arrays["char_idf"],
-                                   tuple(meta["char_ngram_range"]), meta["lexicon"])
-    n, k = model.featurizer_.n_features, len(meta["classes"])
-    if arrays["coef"].shape != (k, n) or arrays["intercept"].shape != (k,):
-        raise ModelError(f"{path} is damaged: {arrays['coef'].shape} weights for {k} themes × {n} features.",
-                         "Retrain the model with `fankui train-themes`.")
+    model.featurizer_ = feat
     model.classes_ = np.array(meta["classes"], dtype=object)
     model.multilabel_ = bool(meta["multilabel"])
     model.threshold_ = float(meta["threshold"])
     model.C_ = float(meta.get("C", 0.0))
     model.min_labels_ = int(meta["min_labels"])
-    model.coef_ = arrays["coef"].astype(np.float32)
-    model.intercept_ = arrays["intercept"]
+    model.coef_ = coef
+    model.intercept_ = intercept
     return model

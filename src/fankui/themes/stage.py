@@ -62,13 +62,16 @@ def _as_tokens(value) -> list[str]:
     return value.split(" ") if isinstance(value, str) and value else []
 
 
-def theme_stage(taxonomy_path=None, model_path=None, sentiment_model=None, *, theme_sentiment: bool = True):
+def theme_stage(taxonomy_path=None, model_path=None, sentiment_model=None, *, theme_sentiment: bool = True,
+                builtin_model: bool = True):
     """The theme stage for :class:`fankui.pipeline.Pipeline`.
 
     ``taxonomy_path``: a taxonomy TOML replacing the built-in one (or a :class:`Taxonomy`);
     ``model_path``: a model from ``fankui train-themes`` (or a fitted ThemeClassifier) used instead of the
     taxonomy; ``sentiment_model``: a fitted SentimentClassifier for ``theme_sentiment`` (None: the built-in
-    model). ``theme_sentiment=False`` leaves that column out.
+    model). ``theme_sentiment=False`` leaves that column out. ``builtin_model``: with the built-in taxonomy
+    only, blend its scores with the built-in theme model (:mod:`fankui.themes.hybrid`); False tags with the
+    taxonomy alone.
 
     >>> stage = theme_stage()                                   # doctest: +SKIP
     >>> stage = theme_stage(taxonomy_path="my_themes.toml")     # doctest: +SKIP
@@ -91,6 +94,12 @@ def theme_stage(taxonomy_path=None, model_path=None, sentiment_model=None, *, th
         from .zeroshot import ThemeTagger
 
         tagger = ThemeTagger(taxonomy_path)
+        if taxonomy_path is None and builtin_model:
+            from .hybrid import HybridTagger, load_default_scorer
+
+            scorer = load_default_scorer()
+            if scorer is not None:  # absent only in a broken install: then the taxonomy alone, as before
+                tagger = HybridTagger(tagger, scorer)
     if theme_sentiment and sentiment_model is None:
         from ..sentiment import load_default
 

@@ -134,10 +134,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 # NB-LR (Wang & Manning 2012): scale features by their naive-Bayes log-count ratio for this
                 # theme; the ratio is folded into coef_ afterwards, so prediction costs nothing extra.
                 ratio = nb_ratio(X, y)
-                m = _binary_lr(C, self.class_weight).fit(X @ sp.diags(ratio.astype(np.float32)), y)
+                m = _binary_lr(C, self.class_weight, self.random_state).fit(X @ sp.diags(ratio.astype(np.float32)), y)
                 coef[j], intercept[j] = m.coef_[0] * ratio, m.intercept_[0]
             else:
-                m = _binary_lr(C, self.class_weight).fit(X, y)
+                m = _binary_lr(C, self.class_weight, self.random_state).fit(X, y)
                 coef[j], intercept[j] = m.coef_[0], m.intercept_[0]
         return coef, intercept
 
@@ -258,10 +258,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return spans, clauses
 
 
-def _binary_lr(C, class_weight) -> LogisticRegression:
+def _binary_lr(C, class_weight, random_state=0) -> LogisticRegression:
     # The dual problem: with far more n-gram features than tickets, liblinear solves it ~10x faster than the
-    # primal, to the same optimum.
-    return LogisticRegression(C=float(C), solver="liblinear", dual=True, max_iter=1000, class_weight=class_weight)
+    # primal, to the same optimum. liblinear shuffles the data; a fixed seed makes a refit byte-identical (the
+    # built-in theme model must rebuild exactly, see fankui.themes.default).
+    return LogisticRegression(C=float(C), solver="liblinear", dual=True, max_iter=1000, class_weight=class_weight,
+                              random_state=random_state)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -1,0 +1,69 @@
+"""The built-in theme model of the hybrid (:mod:`fankui.themes.hybrid`): how it is built.
+
+Training data (nothing else): the team-written labelled tickets ``tests/data/themes_dev.csv``,
+``themes_extra.csv``, ``themes_test.csv`` and ``themes_holdout.csv`` (written to the border rules in
+docs/themes.md). Never the later blind sets (``themes_holdout2.csv``, ``themes_holdout3.csv``): they measure it.
+
+Rebuild (maintainers, from a checkout; byte-identical for the same NumPy/SciPy/scikit-learn versions)::
+
+    python -m fankui.themes.default [PATH]     # default PATH: src/fankui/data/themes/default.npz
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import InputError
+from ..resources import data_path
+from .hybrid import DEFAULT_FILE
+
+TRAINING_FILES = ("themes_dev.csv", "themes_extra.csv", "themes_test.csv", "themes_holdout.csv")
+# ThemeClassifier's defaults (C and threshold chosen by its own 3-fold CV); seeded so a rebuild is exact.
+DEFAULT_PARAMS = dict(random_state=0)
+
+
+def training_dir() -> Path:
+    # The labelled files live in the repository's tests/data, not in the installed package.
+    return Path(__file__).resolve().parents[3] / "tests" / "data"
+
+
+def training_data(folder: str | os.PathLike | None = None) -> tuple[list[str], list[str]]:
+    """(texts, ``;``-joined themes) of the four training files, in file order."""
+    import csv
+
+    folder = Path(folder) if folder else training_dir()
+    texts, labels = [], []
+    for name in TRAINING_FILES:
+        path = folder / name
+        if not path.is_file():
+            raise InputError(f"training file {path} not found.",
+                             "Rebuild the built-in theme model from a fankui source checkout (tests/data).")
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                texts.append(row["text"])
+                labels.append(row["themes"])
+    return texts, labels
+
+
+def build_default_model(folder: str | os.PathLike | None = None):
+    """A fitted :class:`~fankui.themes.ThemeClassifier` on the four training files."""
+    from .supervised import ThemeClassifier
+
+    texts, labels = training_data(folder)
+    return ThemeClassifier(**DEFAULT_PARAMS).fit(texts, labels)
+
+
+def write_default(path: str | os.PathLike | None = None, folder: str | os.PathLike | None = None) -> Path:
+    """Rebuild the built-in theme model and write it (default: the shipped package-data file)."""
+    from .persist import save_theme_model
+
+    target = Path(path) if path else data_path(DEFAULT_FILE)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return save_theme_model(build_default_model(folder), target)
+
+
+if __name__ == "__main__":  # python -m fankui.themes.default [PATH]
+    import sys
+
+    print(write_default(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -1,0 +1,124 @@
+"""The built-in hybrid: the taxonomy's theme scores averaged with a small supervised model's probabilities.
+
+Why: keyword cues tuned on the tickets one has read stop improving on tickets written by someone else; a model
+trained on the team-written labelled tickets catches some of the phrasings no cue lists (and doubts some lone
+weak cues). Chosen by leave-one-file-out over the four labelled files (docs/themes.md, "The built-in hybrid").
+
+Rule, per theme: ``score = WEIGHT * taxonomy score + (1 − WEIGHT) * model probability``; the theme is tagged when
+``score ≥ THRESHOLD``. With 0.6 / 0.45 that reads: a keyword (taxonomy score ≥ 0.8) always tags; a theme with
+only weak cues is decided by the model (one weak cue needs a probability ≥ 0.6, two ≥ 0.26); the model never
+adds a theme the taxonomy found no cue for (on other industries than the training tickets' that is the safe
+side).
+
+Used only with the built-in taxonomy (a user's taxonomy has other themes and cues the model never saw). Scoring
+needs NumPy/SciPy only: the model is read by :func:`load_default_scorer` without scikit-learn.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ..resources import data_path
+
+__all__ = ["HybridTagger", "ThemeScorer", "load_default_scorer", "DEFAULT_FILE", "WEIGHT", "THRESHOLD"]
+
+DEFAULT_FILE = "themes/default.npz"
+WEIGHT = 0.6      # share of the taxonomy score in the blend
+THRESHOLD = 0.45  # blended score from which a theme is tagged
+
+_lock = threading.Lock()
+_cached = None
+
+
+class ThemeScorer:
+    """Scoring-only view of a saved theme model: per-theme probabilities from normalised, segmented texts."""
+
+    def __init__(self, featurizer, coef, intercept, classes, multilabel: bool):
+        self.featurizer_ = featurizer
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.classes_ = np.array(classes, dtype=object)
+        self.multilabel_ = bool(multilabel)
+
+    @classmethod
+    def load(cls, path) -> "ThemeScorer":
+        from .persist import read_theme_arrays
+
+        meta, feat, coef, intercept = read_theme_arrays(path)
+        return cls(feat, coef, intercept, meta["classes"], meta["multilabel"])
+
+    def proba_prepared(self, norm: list[str], tokens: list[list[str]]) -> np.ndarray:
+        if not norm:
+            return np.zeros((0, len(self.classes_)))
+        scores = np.asarray(self.featurizer_.transform(norm, tokens) @ self.coef_.T, dtype=np.float64) + self.intercept_
+        if self.multilabel_:
+            return 1.0 / (1.0 + np.exp(-np.clip(scores, -50, 50)))
+        scores -= scores.max(axis=1, keepdims=True)
+        e = np.exp(scores)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def load_default_scorer() -> ThemeScorer | None:
+    """The shipped built-in theme model (loaded once per process), or None when the file is absent."""
+    global _cached
+    if _cached is None:
+        with _lock:
+            if _cached is None:
+                path = data_path(DEFAULT_FILE)
+                _cached = ThemeScorer.load(path) if path.is_file() else False
+    return _cached or None
+
+
+class HybridTagger:
+    """A :class:`~fankui.themes.ThemeTagger` whose scores are averaged with a :class:`ThemeScorer`'s.
+
+    Same ``tag_prepared`` contract as the tagger; ``score_<theme>`` columns hold the blended score. A theme the
+    model does not know keeps the taxonomy score alone.
+    """
+
+    def __init__(self, tagger, scorer: ThemeScorer, weight: float = WEIGHT, threshold: float = THRESHOLD):
+        self.tagger = tagger
+        self.scorer = scorer
+        self.weight = float(weight)
+        self.threshold = float(threshold)
+        self.classes_ = tagger.classes_
+        model_col = {str(c): j for j, c in enumerate(scorer.classes_)}
+        self._cols = [model_col.get(str(t), -1) for t in self.classes_]
+
+    @property
+    def other(self) -> str:
+        return self.tagger.other
+
+    def blend(self, S: np.ndarray, P: np.ndarray) -> np.ndarray:
+        """Blended scores from taxonomy scores ``S`` and model probabilities ``P`` (columns of ``scorer.classes_``)."""
+        cols = np.array(self._cols, dtype=int)
+        Pm = np.where(cols >= 0, P[:, np.maximum(cols, 0)], S) if len(S) else S
+        return self.weight * S + (1.0 - self.weight) * Pm
+
+    def tag_prepared(self, norm: list[str], tokens: list[list[str]]):
+        """``(themes, scores, spans, clauses)`` as :meth:`ThemeTagger.tag_prepared`, from the blended scores."""
+        from .aspect import split_clauses
+
+        _, S, spans_t, clauses = self.tagger.tag_prepared(norm, tokens)
+        B = self.blend(S, self.scorer.proba_prepared(norm, tokens))
+        names = self.classes_
+        tagged = B >= self.threshold - 1e-9
+        themes, spans = [], []
+        for r in range(len(norm)):
+            idx = np.flatnonzero(tagged[r])
+            if not len(idx):
+                themes.append([self.other])
+                spans.append([])
+                continue
+            where = dict(spans_t[r])
+            row = []
+            for i in idx:
+                # A theme the model added has no cue clause: its sentiment is the whole ticket's ([] = all clauses).
+                row.append((names[i], where.get(names[i], [])))
+            if not clauses[r]:  # the tagger splits clauses only when a cue matched
+                clauses[r] = split_clauses(tokens[r])
+            themes.append([names[i] for i in idx])
+            spans.append(row)
+        return themes, B, spans, clauses
