@@ -44,13 +44,19 @@ def test_golden_cases_pass_with_the_hybrid(hybrid, text, expected):
 
 
 def test_scores_are_the_documented_blend(hybrid):
-    texts = ["快递太慢了，包装也破了", "客服说话很冲", "你们能不能出个粉色款？"]
+    texts = ["快递太慢了，包装也破了", "客服说话很冲", "你们能不能出个粉色款？", "话费莫名其妙多了五十块，套餐也被改了"]
     norm, tokens = prepare_texts(texts)
     themes, B, spans, clauses = hybrid.tag_prepared(norm, tokens)
     S = hybrid.tagger.tag_prepared(norm, tokens)[1]
     P = hybrid.scorer.proba_prepared(norm, tokens)
     cols = [list(hybrid.scorer.classes_).index(c) for c in hybrid.classes_]
-    np.testing.assert_allclose(B, WEIGHT * S + (1 - WEIGHT) * P[:, cols])
+    weak = (S > 0) & (WEIGHT * S < THRESHOLD)
+    np.testing.assert_allclose(B, np.where(weak, WEIGHT * S + (1 - WEIGHT) * P[:, cols], S))
+    # Tags are those of the plain weighted mean.
+    plain = WEIGHT * S + (1 - WEIGHT) * P[:, cols] >= THRESHOLD - 1e-9
+    assert ((B >= THRESHOLD - 1e-9) == plain).all()
+    assert (B[2] == 0).all()  # no cue: no score, and the model cannot add a theme (0.4 × p < 0.45)
+    assert (1 - WEIGHT) * 1.0 < THRESHOLD
     for row, b in zip(themes, B):
         want = [str(c) for c, v in zip(hybrid.classes_, b) if v >= THRESHOLD - 1e-9] or [hybrid.other]
         assert row == want
