@@ -30,11 +30,11 @@ def hybrid() -> HybridTagger:
 
 
 def test_the_stage_uses_the_model_only_with_the_builtin_taxonomy(tmp_path):
-    assert isinstance(theme_stage(theme_sentiment=False).tagger, HybridTagger)
-    assert isinstance(theme_stage(theme_sentiment=False, builtin_model=False).tagger, ThemeTagger)
+    assert isinstance(theme_stage(theme_sentiment=False).tagger, ThemeTagger)  # off by default (speed budget)
+    assert isinstance(theme_stage(theme_sentiment=False, builtin_model=True).tagger, HybridTagger)
     own = tmp_path / "t.toml"
     own.write_text(TAXONOMY, encoding="utf-8")
-    assert isinstance(theme_stage(taxonomy_path=own, theme_sentiment=False).tagger, ThemeTagger)
+    assert isinstance(theme_stage(taxonomy_path=own, theme_sentiment=False, builtin_model=True).tagger, ThemeTagger)
 
 
 @pytest.mark.parametrize("text,expected", GOLDEN)
@@ -73,7 +73,7 @@ def test_flag_off_restores_taxonomy_only_output(tmp_path):
     from typer.testing import CliRunner
 
     runner = CliRunner()
-    for name, extra in (("off.csv", ["--no-builtin-themes-model"]), ("on.csv", [])):
+    for name, extra in (("off.csv", []), ("on.csv", ["--builtin-themes-model"])):
         res = invoke(runner, "analyze", inp, "-o", tmp_path / name, "-q", "-j", "1", *extra)
         assert res.exit_code == 0, res.output
     off = pd.read_csv(tmp_path / "off.csv")
