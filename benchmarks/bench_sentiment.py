@@ -266,6 +266,22 @@ def dev_check(corpora: Path, names: list[str], only: str = "", n_train: int = 0)
             m = LogisticRegression(C=C, solver="liblinear", max_iter=3000).fit(Xa @ r, ta, sample_weight=sw)
             return lambda Xb: m.decision_function(Xb @ r)
 
+        def shipped_recipe(fit, Xa, Xb, all_rows, extra=np.arange(0)):
+            # C from C_GRID by out-of-fold accuracy on the in-domain rows (``extra`` rows join every training
+            # fold), then Platt scaling on those out-of-fold scores: what SentimentClassifier.fit does.
+            best = None
+            for c in C_GRID:
+                oof = np.zeros(len(ti))
+                for a, b in inner:
+                    oof[b] = fit(c, np.concatenate([a, extra])).decision_function(Xa[b])
+                score = float(np.mean((oof > 0) == ti))
+                if best is None or score > best[0]:
+                    best = (score, c, oof)
+            _, c, oof = best
+            platt = LogisticRegression(C=1e6, max_iter=1000).fit(oof.reshape(-1, 1), ti)
+            sdev = platt.decision_function(fit(c, all_rows).decision_function(Xb).reshape(-1, 1))
+            return [(f"C={c:g} (inner CV), dev accuracy", acc(sdev))]
+
         def run(label, fn):
             t0 = time.perf_counter()
             res = fn()
@@ -334,18 +350,7 @@ def dev_check(corpora: Path, names: list[str], only: str = "", n_train: int = 0)
                     Xb = sp.hstack([Xb, sp.csr_matrix(0.3 * lp_dv[:, None])], format="csr")
                 fit = lambda c, rows: LogisticRegression(C=c, solver="liblinear", max_iter=3000).fit(  # noqa: E731
                     Xa[rows], ti[rows])
-                best = None
-                for c in C_GRID:
-                    oof = np.zeros(len(itr))
-                    for a, b in inner:
-                        oof[b] = fit(c, a).decision_function(Xa[b])
-                    score = float(np.mean((oof > 0) == ti))
-                    if best is None or score > best[0]:
-                        best = (score, c, oof)
-                _, c, oof = best
-                platt = LogisticRegression(C=1e6, max_iter=1000).fit(oof.reshape(-1, 1), ti)
-                sdev = platt.decision_function(fit(c, np.arange(len(itr))).decision_function(Xb).reshape(-1, 1))
-                return [(f"C={c:g} (inner CV), dev accuracy", acc(sdev))]
+                return shipped_recipe(fit, Xa, Xb, np.arange(len(itr)))
 
             run("(p) estimator recipe, in-domain features only", lambda: procedure(False))
             run("(p) estimator recipe + prior logit × 0.3 column", lambda: procedure(True))
@@ -382,18 +387,7 @@ def dev_check(corpora: Path, names: list[str], only: str = "", n_train: int = 0)
                 extra = np.arange(n, len(tU))
                 fit = lambda c, rows: LogisticRegression(C=c, solver="liblinear", max_iter=3000).fit(  # noqa: E731
                     Xa[rows], tU[rows], sample_weight=sw[rows])
-                best = None
-                for c in C_GRID:
-                    oof = np.zeros(n)
-                    for a, b in inner:
-                        oof[b] = fit(c, np.concatenate([a, extra])).decision_function(Xa[b])
-                    score = float(np.mean((oof > 0) == ti))
-                    if best is None or score > best[0]:
-                        best = (score, c, oof)
-                _, c, oof = best
-                platt = LogisticRegression(C=1e6, max_iter=1000).fit(oof.reshape(-1, 1), ti)
-                sdev = platt.decision_function(fit(c, np.arange(len(tU))).decision_function(Xb).reshape(-1, 1))
-                return [(f"C={c:g} (inner CV), dev accuracy", acc(sdev))]
+                return shipped_recipe(fit, Xa, Xb, np.arange(len(tU)), extra)
 
             if "q" in only:
                 for w in (0.3, 1.0):
