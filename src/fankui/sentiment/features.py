@@ -236,6 +236,19 @@ class Featurizer:
         self._chars = CharNgramCounter(self.char_vocab, self.char_ngram_range)
         self._info: dict[str, tuple] = {}
 
+    def to_file_parts(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """``(meta, arrays)`` for a model file (:mod:`fankui.model_file`): vocabularies as JSON, idf as float32."""
+        meta = {"char_ngram_range": list(self.char_ngram_range), "lexicon": self.lexicon,
+                "word_vocab": self.word_vocab, "char_vocab": self.char_vocab}
+        arrays = {"word_idf": self.word_idf.astype(np.float32), "char_idf": self.char_idf.astype(np.float32)}
+        return meta, arrays
+
+    @classmethod
+    def from_file_parts(cls, meta: dict, arrays: dict[str, np.ndarray]) -> "Featurizer":
+        """The featurizer saved by :meth:`to_file_parts`."""
+        return cls(meta["word_vocab"], arrays["word_idf"], meta["char_vocab"], arrays["char_idf"],
+                   tuple(meta["char_ngram_range"]), meta["lexicon"])
+
     def __getstate__(self):
         # The counters and the token cache are rebuilt on unpickling; only the fitted arrays travel.
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}

@@ -6,20 +6,19 @@ parameters travel as UTF-8 JSON. A model file from a stranger can therefore at w
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, ModelError
-from ..io import atomic_output
+from ..errors import ModelError
+from ..model_file import read_model_file, write_model_file
 
 FORMAT = "fankui-sentiment"
 VERSION = 1
 _ARRAYS = ("word_idf", "char_idf", "coef", "intercept", "calibration")
+_HINT = "Train one with `fankui train LABELLED -o MODEL.npz`."
 
 
 def save_model(model, path: str | os.PathLike) -> Path:
@@ -28,8 +27,7 @@ def save_model(model, path: str | os.PathLike) -> Path:
     >>> save_model(clf, "my_model.npz")   # doctest: +SKIP
     """
     model._check_fitted()
-    path = Path(path)
-    feat = model.featurizer_
+    feat_meta, feat_arrays = model.featurizer_.to_file_parts()
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -38,26 +36,16 @@ def save_model(model, path: str | os.PathLike) -> Path:
         "C": model.C_,
         "classes": [str(c) for c in model.classes_],
         "model_classes": [str(c) for c in model.model_classes_],
-        "char_ngram_range": list(feat.char_ngram_range),
-        "lexicon": feat.lexicon,
-        "word_vocab": feat.word_vocab,
-        "char_vocab": feat.char_vocab,
+        **feat_meta,
         "info": getattr(model, "info_", {}),
     }
     arrays = {
-        "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
-        "word_idf": feat.word_idf.astype(np.float32),
-        "char_idf": feat.char_idf.astype(np.float32),
+        **feat_arrays,
         "coef": model.coef_.astype(np.float32),
         "intercept": np.asarray(model.intercept_, dtype=np.float64),
         "calibration": np.asarray(model.calibration_, dtype=np.float64),
     }
-    if not path.parent.exists():
-        raise InputError(f"cannot write the model to {path}: folder {path.parent} does not exist.",
-                         "Create the folder first or choose another path with -o.")
-    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
-    return path
+    return write_model_file(path, meta, arrays, what="model")
 
 
 def load_model(path: str | os.PathLike, *, estimator: bool = True):
@@ -71,23 +59,10 @@ def load_model(path: str | os.PathLike, *, estimator: bool = True):
     from .features import Featurizer
     from .predictor import SentimentModel
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"model file not found: {path}",
-                         "Give a model written by `fankui train ... -o MODEL`, or leave --model out for the built-in one.")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-            arrays = {k: np.array(data[k]) for k in _ARRAYS}
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError, UnicodeDecodeError, json.JSONDecodeError, EOFError) as exc:
-        raise ModelError(f"{path} is not a fankui sentiment model ({type(exc).__name__}: {exc}).",
-                         "Train one with `fankui train LABELLED -o MODEL.npz`.") from None
-    if meta.get("format") != FORMAT:
-        raise ModelError(f"{path} is not a fankui sentiment model (format {meta.get('format')!r}).",
-                         "Train one with `fankui train LABELLED -o MODEL.npz`.")
-    if meta.get("version", 0) > VERSION:
-        raise ModelError(f"{path} was written by a newer fankui (model format {meta['version']}, this one reads {VERSION}).",
-                         "Upgrade fankui, or retrain the model with this version.")
+    meta, arrays = read_model_file(
+        path, fmt=FORMAT, version=VERSION, arrays=_ARRAYS, what="sentiment model", hint=_HINT,
+        missing_hint="Give a model written by `fankui train ... -o MODEL`, or leave --model out for the built-in one.",
+        other_formats={"fankui-themes": "That is a theme model: pass it with --themes-model, not --model."})
     params = meta["params"]
     for key in ("char_ngram_range",):
         if isinstance(params.get(key), list):
@@ -98,8 +73,7 @@ def load_model(path: str | os.PathLike, *, estimator: bool = True):
         model = SentimentClassifier(**params)
     else:
         model = SentimentModel(params)
-    model.featurizer_ = Featurizer(meta["word_vocab"], arrays["word_idf"], meta["char_vocab"], arrays["char_idf"],
-                                   tuple(meta["char_ngram_range"]), meta["lexicon"])
+    model.featurizer_ = Featurizer.from_file_parts(meta, arrays)
     n = model.featurizer_.n_features
     if arrays["coef"].ndim != 2 or arrays["coef"].shape[1] != n:
         raise ModelError(f"{path} is damaged: {arrays['coef'].shape} weights for {n} features.",

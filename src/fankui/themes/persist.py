@@ -1,20 +1,18 @@
 """Saving and loading theme models safely: one ``.npz`` of plain arrays plus UTF-8 JSON, never pickle.
 
-Same scheme as :mod:`fankui.sentiment.persist`: ``numpy.load(..., allow_pickle=False)``, so a model file from a
-stranger can at worst be wrong, never run code.
+The container is :mod:`fankui.model_file`, shared with sentiment models: read with
+``numpy.load(..., allow_pickle=False)``, so a model file from a stranger can at worst be wrong, never run code.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, ModelError
-from ..io import atomic_output
+from ..errors import ModelError
+from ..model_file import read_model_file, write_model_file
 
 __all__ = ["save_theme_model", "load_theme_model", "read_theme_arrays", "FORMAT", "VERSION"]
 
@@ -30,8 +28,7 @@ def save_theme_model(model, path: str | os.PathLike) -> Path:
     >>> save_theme_model(clf, "themes.npz")   # doctest: +SKIP
     """
     model._check_fitted()
-    path = Path(path)
-    feat = model.featurizer_
+    feat_meta, feat_arrays = model.featurizer_.to_file_parts()
     params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.get_params().items()}
     meta = {
         "format": FORMAT,
@@ -42,24 +39,14 @@ def save_theme_model(model, path: str | os.PathLike) -> Path:
         "threshold": float(model.threshold_),
         "C": float(model.C_),
         "min_labels": int(model.min_labels_),
-        "char_ngram_range": list(feat.char_ngram_range),
-        "lexicon": bool(feat.lexicon),
-        "word_vocab": list(feat.word_vocab),
-        "char_vocab": list(feat.char_vocab),
+        **feat_meta,
     }
     arrays = {
-        "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
-        "word_idf": np.asarray(feat.word_idf, dtype=np.float32),
-        "char_idf": np.asarray(feat.char_idf, dtype=np.float32),
+        **feat_arrays,
         "coef": np.asarray(model.coef_, dtype=np.float32),
         "intercept": np.asarray(model.intercept_, dtype=np.float64),
     }
-    if not path.parent.exists():
-        raise InputError(f"cannot write the theme model to {path}: folder {path.parent} does not exist.",
-                         "Create the folder first or choose another path with -o.")
-    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
-        np.savez_compressed(fh, **arrays)
-    return path
+    return write_model_file(path, meta, arrays, what="theme model")
 
 
 def read_theme_arrays(path: str | os.PathLike):
@@ -70,24 +57,10 @@ def read_theme_arrays(path: str | os.PathLike):
     """
     from ..sentiment.features import Featurizer
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"theme model file not found: {path}", _HINT)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-            arrays = {k: np.array(data[k]) for k in _ARRAYS}
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError, UnicodeDecodeError, json.JSONDecodeError, EOFError) as exc:
-        raise ModelError(f"{path} is not a fankui theme model ({type(exc).__name__}: {exc}).", _HINT) from None
-    if meta.get("format") != FORMAT:
-        hint = ("That is a sentiment model: pass it with --model, not --themes-model."
-                if meta.get("format") == "fankui-sentiment" else _HINT)
-        raise ModelError(f"{path} is not a fankui theme model (format {meta.get('format')!r}).", hint)
-    if meta.get("version", 0) > VERSION:
-        raise ModelError(f"{path} was written by a newer fankui (theme model format {meta['version']}, this one reads {VERSION}).",
-                         "Upgrade fankui, or retrain the model with this version.")
-    feat = Featurizer(meta["word_vocab"], arrays["word_idf"], meta["char_vocab"], arrays["char_idf"],
-                      tuple(meta["char_ngram_range"]), meta["lexicon"])
+    meta, arrays = read_model_file(
+        path, fmt=FORMAT, version=VERSION, arrays=_ARRAYS, what="theme model", hint=_HINT,
+        other_formats={"fankui-sentiment": "That is a sentiment model: pass it with --model, not --themes-model."})
+    feat = Featurizer.from_file_parts(meta, arrays)
     n, k = feat.n_features, len(meta["classes"])
     if arrays["coef"].shape != (k, n) or arrays["intercept"].shape != (k,):
         raise ModelError(f"{path} is damaged: {arrays['coef'].shape} weights for {k} themes × {n} features.",
