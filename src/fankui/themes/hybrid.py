@@ -14,8 +14,7 @@ the taxonomy's, and tickets without such a theme are not featurized at all.
 Opt-in (``fankui analyze --builtin-themes-model``, ``theme_stage(builtin_model=True)``): it gains about a point
 of micro-F1 leaving one labelled file out, none on the third blind set, and costs more throughput than the
 themes budget allows. Used only with the built-in taxonomy (a user's taxonomy has other themes and cues the
-model never saw). Scoring
-needs NumPy/SciPy only: the model is read by :func:`load_default_scorer` without scikit-learn.
+model never saw). Scoring needs NumPy/SciPy only: the model is read by :func:`load_default_scorer` without scikit-learn.
 """
 
 from __future__ import annotations
