@@ -247,3 +247,13 @@ def test_typed_orders_frame_is_not_changed_and_ids_are_cleaned():
         pd.testing.assert_frame_equal(frame, before)
         assert sorted(c["customer_id"]) == ["101", "102", "103"]
         assert c.set_index("customer_id").loc["101", "frequency"] == 2
+
+
+def test_satisfaction_reads_ticket_dates_like_the_intake():
+    # Called directly on an export's text dates, satisfaction_table understands the same formats as ticket
+    # intake (a Chinese date used to become "unknown" and escape the as_of filter).
+    t = pd.DataFrame({"customer_id": ["a", "a"], "created_at": ["2026年10月5日", "2026年12月1日"],
+                      "sentiment": ["negative", "negative"], "p_negative": [0.9, 0.8]})
+    s = satisfaction_table(t, as_of="2026-11-01")
+    assert s.loc["a", "n_tickets"] == 1
+    assert s.loc["a", "last_ticket"] == pd.Timestamp("2026-10-05")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import SchemaError
 from ..io import cell_strings
+from ..tickets import parse_datetimes
 
 __all__ = ["SATISFACTION", "satisfaction_table", "split_themes"]
 
@@ -103,7 +104,12 @@ def satisfaction_table(
     cust, missing = cell_strings(t["customer_id"])
     t["customer_id"] = cust
     t = t[~missing]
-    created = pd.to_datetime(t["created_at"], errors="coerce") if "created_at" in t else pd.Series(pd.NaT, index=t.index)
+    if "created_at" not in t:
+        created = pd.Series(pd.NaT, index=t.index)
+    elif pd.api.types.is_datetime64_any_dtype(t["created_at"]):
+        created = t["created_at"]  # already typed (build_customers): not parsed a second time
+    else:  # the intake's parser, so "2026年10月5日" or Excel serials mean here what they mean everywhere else
+        created = parse_datetimes(t["created_at"])[0]
     keep = created.isna() | (created < as_of)
     t, created = t[keep], created[keep]
     cols = ["n_tickets", "n_negative", "n_negative_recent", "last_ticket", "rating_mean", "top_themes",
