@@ -68,22 +68,16 @@ def team_corpus_path() -> Path:
 
 def team_corpus() -> tuple[list[str], list[str]]:
     """(texts, canonical labels) of the team-written corpus, in file order."""
-    import csv
-
+    from ..labelled import read_labelled_columns
     from .labels import to_canonical
 
     path = team_corpus_path()
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError:
+    if not path.is_file():
         raise ModelError(f"the team sentiment corpus is missing ({path}).",
-                         "Reinstall fankui, or restore corpora/team_sentiment/reviews.csv in a checkout.") from None
-    if not rows or set(rows[0]) != {"text", "label"}:
-        raise ModelError(f"{path} must be a CSV with the header text,label.", "See corpora/team_sentiment/README.md.")
-    texts = [r["text"] for r in rows]
-    labels = to_canonical([r["label"] for r in rows], where=str(path), require_two=False).tolist()
-    return texts, labels
+                         "Reinstall fankui, or restore corpora/team_sentiment/reviews.csv in a checkout.")
+    cols = read_labelled_columns(path, ["label"], text_column="text", label_column="label")
+    labels = to_canonical(cols.labels.tolist(), where=str(path), require_two=False).tolist()
+    return cols.texts.tolist(), labels
 
 
 def default_training_data(team: tuple[list[str], list[str]] | None = None, team_weight: float = TEAM_WEIGHT,

@@ -73,8 +73,8 @@ def _function_features(model, features: np.ndarray) -> np.ndarray:
     unknown = np.unique(features[flags[features] < 0])
     if len(unknown):
         hidden = load_stopwords() | _FUNCTION_CHARS
-        flags[unknown] = [(len(p) == 1 and p in hidden) or p.isdigit() for p in map(lambda f: _phrase(model, f),
-                                                                                         unknown.tolist())]
+        phrases = [_phrase(model, f) for f in unknown.tolist()]
+        flags[unknown] = [(len(p) == 1 and p in hidden) or p.isdigit() for p in phrases]
     return flags[features] == 1
 
 

@@ -30,7 +30,7 @@ def training_dir() -> Path:
 
 def training_data(folder: str | os.PathLike | None = None) -> tuple[list[str], list[str]]:
     """(texts, ``;``-joined themes) of the four training files, in file order."""
-    import csv
+    from ..labelled import read_labelled_columns
 
     folder = Path(folder) if folder else training_dir()
     texts, labels = [], []
@@ -39,10 +39,9 @@ def training_data(folder: str | os.PathLike | None = None) -> tuple[list[str], l
         if not path.is_file():
             raise InputError(f"training file {path} not found.",
                              "Rebuild the built-in theme model from a fankui source checkout (tests/data).")
-        with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                texts.append(row["text"])
-                labels.append(row["themes"])
+        cols = read_labelled_columns(path, ["themes"], text_column="text", label_column="themes")
+        texts += cols.texts.tolist()
+        labels += cols.labels.tolist()
     return texts, labels
 
 
