@@ -33,15 +33,20 @@ AS_OF = pd.Timestamp("1997-10-01")
 HOLDOUT_DAYS = 273
 
 
-def read_cdnow(folder: Path, which: str) -> pd.DataFrame:
+def read_cdnow(folder: Path, which: str, *, quantity: bool = False) -> pd.DataFrame:
+    """Canonical orders columns; ``quantity=True`` adds CDNOW's number of CDs as ``qty`` (not an intake column:
+    only the dev comparison uses it, to say whether it would help)."""
     if which == "sample":
         df = pd.read_csv(folder / "CDNOW_sample.txt", sep=r"\s+", header=None,
                          names=["master_id", "customer_id", "date", "cds", "usd"], dtype={"date": str, "customer_id": str})
     else:
         df = pd.read_csv(folder / "CDNOW_master.txt", sep=r"\s+", skiprows=1, header=None,
                          names=["customer_id", "date", "cds", "usd"], dtype={"date": str, "customer_id": str})
-    return pd.DataFrame({"customer_id": df["customer_id"], "ordered_at": pd.to_datetime(df["date"], format="%Y%m%d"),
-                         "amount": df["usd"].astype(float)})
+    out = pd.DataFrame({"customer_id": df["customer_id"], "ordered_at": pd.to_datetime(df["date"], format="%Y%m%d"),
+                        "amount": df["usd"].astype(float)})
+    if quantity:
+        out["qty"] = df["cds"].astype(float)
+    return out
 
 
 def parameters(orders: pd.DataFrame) -> tuple[str, list]:
@@ -133,6 +138,54 @@ def churn_eval(orders: pd.DataFrame) -> dict:
             "info": c.attrs["churn_info"], "seconds": elapsed}
 
 
+def _history_features(orders: pd.DataFrame, as_of: pd.Timestamp, index: pd.Index, T: np.ndarray) -> pd.DataFrame:
+    """Candidate features from the purchase days before ``as_of`` (tried on the dev set, not shipped).
+
+    Purchase days (orders on one day merged, refund rows left out) in the last 4/13/26 weeks and their spend;
+    share of purchase days in the second half of the customer's life; last vs first purchase-day value; last vs
+    average; days since the second-to-last purchase day; first purchase-day value (and CDs when ``qty`` is
+    there); first → second purchase day; interactions of frequency with rhythm and recency are added by the
+    caller. One-time buyers have no second-to-last / second purchase day: those gaps are censored at their age.
+    """
+    o = orders[(orders["ordered_at"] < as_of) & (orders["amount"] >= 0)]
+    agg = {"v": ("amount", "sum")} | ({"q": ("qty", "sum")} if "qty" in o else {})
+    d = o.assign(day=o["ordered_at"].dt.normalize()).groupby(["customer_id", "day"], sort=True).agg(**agg).reset_index()
+    d["before"] = (as_of - d["day"]).dt.days  # days before the cut-off
+    g = d.groupby("customer_id")
+    age = pd.Series(T, index=index)
+    E = pd.DataFrame(index=index)
+    for weeks in (4, 13, 26):
+        recent = d[d["before"] <= 7 * weeks].groupby("customer_id")
+        E[f"log_days_{weeks}w"] = np.log1p(recent.size().reindex(index).fillna(0).to_numpy(float))
+        E[f"log_spend_{weeks}w"] = np.log1p(recent["v"].sum().reindex(index).fillna(0).to_numpy(float))
+    life = g["before"].transform("max")
+    E["share_second_half"] = ((d["before"] < life / 2).groupby(d["customer_id"]).mean().reindex(index)).to_numpy(float)
+    first_v, last_v = g["v"].first().reindex(index), g["v"].last().reindex(index)
+    E["spend_trend"] = (np.log1p(last_v) - np.log1p(first_v)).to_numpy(float)
+    E["last_vs_mean"] = (np.log1p(last_v) - np.log1p(g["v"].mean().reindex(index))).to_numpy(float)
+
+    def nth(k):  # the k-th purchase day's distance to the cut-off, per customer (NaN when it does not exist)
+        r = g["before"].nth(k)
+        return pd.Series(r.to_numpy(), index=d.loc[r.index, "customer_id"].to_numpy()).reindex(index)
+
+    E["log_since_second_last"] = np.log1p(nth(-2).fillna(age).to_numpy(float))
+    E["log_age_days"] = np.log1p(T)
+    E["log_first_value"] = np.log1p(first_v.to_numpy(float))
+    E["log_first_gap"] = np.log1p((g["before"].first().reindex(index) - nth(1)).fillna(age).to_numpy(float))
+    if "q" in d:
+        E["log_first_qty"] = np.log1p(g["q"].first().reindex(index).to_numpy(float))
+    return E
+
+
+HISTORY_GROUPS = {
+    "windows": [f"log_{k}_{w}w" for w in (4, 13, 26) for k in ("days", "spend")],
+    "shape": ["share_second_half", "spend_trend", "last_vs_mean", "log_since_second_last"],
+    "age": ["log_age_days", "log_first_value", "log_first_gap"],
+    "qty": ["log_first_qty"],
+    "inter": ["freq_x_rhythm", "freq_x_recency"],
+}
+
+
 def _variant_features(orders: pd.DataFrame, as_of: pd.Timestamp, h: int, extra: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     """build_customers' churn features at ``as_of`` (+ candidate extras), as fit_churn_split makes them."""
     from fankui.customers.churn import _logit, churn_features, purchase_scores
@@ -164,47 +217,79 @@ def _variant_features(orders: pd.DataFrame, as_of: pd.Timestamp, h: int, extra: 
         X["log_recency_over_max_gap"] = np.log1p(b["recency_days"].to_numpy(float) / np.maximum(st["max"].fillna(pd.Series(g, index=X.index)).to_numpy(float), 1))
         X["log_T"] = np.log1p(T)
         X["one_time"] = (x == 0).astype(float)
+    wanted = [c for grp in extra if grp in HISTORY_GROUPS for c in HISTORY_GROUPS[grp]]
+    if wanted:
+        E = _history_features(orders, as_of, X.index, (as_of - b["first_order"]).dt.days.to_numpy(float))
+        E["freq_x_rhythm"] = X["log_frequency"] * X["log_rhythm"]
+        E["freq_x_recency"] = X["log_frequency"] * X["log_recency"]
+        X = X.join(E[wanted])
     return X, rfm
 
 
-def variant_check(dev: pd.DataFrame) -> list:
+def variant_check(dev: pd.DataFrame) -> tuple[list, list, str]:
     """Candidate churn models compared on a development set that shares no customer with CDNOW_sample.
 
-    Each is trained exactly like build_customers (features at the cut-off 1997-05-18, target = no purchase in
-    the next 136 days) and scored on the development customers' own 39-week holdout.
+    Each is trained like build_customers (features at a cut-off inside the calibration period — the shipped one
+    is 1997-05-18 with a 136-day target — from the same customers' history) and scored on the development
+    customers' own 39-week holdout. Returns the variant rows, the ceiling rows and a note on the noise of a
+    2,357-customer sample. Single process (n_jobs left at 1 everywhere).
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.isotonic import IsotonicRegression
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import brier_score_loss, roc_auc_score
-    from sklearn.model_selection import cross_val_predict
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
     from fankui.customers.churn import churn_labels
 
     train_h = (AS_OF - dev["ordered_at"].min().normalize()).days // 2
     hold = dev[(dev["ordered_at"] >= AS_OF) & (dev["ordered_at"] < AS_OF + pd.Timedelta(days=HOLDOUT_DAYS))]
-    lr = lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))  # noqa: E731
+    lr = lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))  # noqa: E731
     hgb = lambda: HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,  # noqa: E731
                                                  min_samples_leaf=40, l2_regularization=1.0, random_state=0)
+    # Monotone in the direction the words of churn_reasons assume: more churn with a higher model P(no
+    # purchase), longer recency and more overdue rhythm; less with more purchase days and money. No refunds in CDNOW.
+    mono = lambda: HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,  # noqa: E731
+                                                  min_samples_leaf=40, l2_regularization=1.0, random_state=0,
+                                                  monotonic_cst=[1, 1, -1, -1, 1, 0])
+    pairs = lambda: make_pipeline(StandardScaler(), PolynomialFeatures(2, interaction_only=True, include_bias=False),  # noqa: E731
+                                  StandardScaler(), LogisticRegression(C=0.1, max_iter=5000))
+    one = ((train_h, train_h),)  # (cut-off days before as_of, target days)
+    every = ("windows", "shape", "age", "inter")
     variants = [
-        ("shipped: logistic regression, churn features, 1 cut-off", (), lr, (train_h,), False),
-        ("+ MBG/NBD and Pareto/NBD expected purchases, Pareto/NBD P(alive)", ("pnbd",), lr, (train_h,), False),
-        ("+ inter-purchase gaps (mean, CV, recency / longest gap, T, one-time)", ("gaps",), lr, (train_h,), False),
-        ("+ both", ("pnbd", "gaps"), lr, (train_h,), False),
-        ("HistGradientBoosting, + both", ("pnbd", "gaps"), hgb, (train_h,), False),
-        (f"logistic, 3 stacked cut-offs ({train_h}/110/90-day targets)", (), lr, (train_h, 110, 90), False),
-        ("shipped + isotonic calibration (5-fold on the cut-off split)", (), lr, (train_h,), True),
+        ("shipped: logistic regression, churn features, 1 cut-off", (), lr, one, False),
+        ("+ MBG/NBD and Pareto/NBD expected purchases, Pareto/NBD P(alive)", ("pnbd",), lr, one, False),
+        ("+ inter-purchase gaps (mean, CV, recency / longest gap, T, one-time)", ("gaps",), lr, one, False),
+        ("+ both", ("pnbd", "gaps"), lr, one, False),
+        ("HistGradientBoosting, + both", ("pnbd", "gaps"), hgb, one, False),
+        (f"logistic, 3 stacked cut-offs ({train_h}/110/90-day targets)", (), lr, ((train_h, train_h), (110, 110), (90, 90)), False),
+        ("shipped + isotonic calibration (5-fold on the cut-off split)", (), lr, one, True),
+        ("+ purchase days and spend in the last 4 / 13 / 26 weeks", ("windows",), lr, one, False),
+        ("+ share of purchase days in the 2nd half of life, last vs first and last vs average purchase value, "
+         "days since the 2nd-to-last purchase", ("shape",), lr, one, False),
+        ("+ customer age T, first-purchase value, first → second purchase gap", ("age",), lr, one, False),
+        ("+ first-purchase quantity (CDNOW's CDs; not an intake column)", ("qty",), lr, one, False),
+        ("+ frequency × rhythm, frequency × recency", ("inter",), lr, one, False),
+        ("+ all four families above (no quantity)", every, lr, one, False),
+        ("logistic, every pairwise interaction of the churn features (C=0.1)", (), pairs, one, False),
+        ("HistGradientBoosting with monotone constraints, churn features", (), mono, one, False),
+        (f"logistic, cut-offs {train_h}/{train_h + 14}/{train_h + 28} days pooled, each a {train_h}-day target", (), lr,
+         ((train_h, train_h), (train_h + 14, train_h), (train_h + 28, train_h)), False),
+        ("logistic, one cut-off 180 days back, 180-day target (closer to the 273-day horizon)", (), lr, ((180, 180),), False),
     ]
-    rows = []
+    rows, cache = [], {}
+    y = None
     for name, extra, make, cuts, iso in variants:
         Xs, ys = [], []
-        for h in cuts:
-            cut = AS_OF - pd.Timedelta(days=h)
-            X, _ = _variant_features(dev, cut, h, extra)
-            Xs.append(X)
-            ys.append(churn_labels(dev, X.index, cut, h))
+        for cut_days, h in cuts:
+            cut = AS_OF - pd.Timedelta(days=cut_days)
+            if (extra, cut_days, h) not in cache:
+                X, _ = _variant_features(dev, cut, h, extra)
+                cache[extra, cut_days, h] = (X, churn_labels(dev, X.index, cut, h))
+            Xs.append(cache[extra, cut_days, h][0])
+            ys.append(cache[extra, cut_days, h][1])
         Xtr, ytr = pd.concat(Xs), pd.concat(ys).to_numpy()
         model = make().fit(Xtr.to_numpy(float), ytr)
         Xte, _ = _variant_features(dev, AS_OF, HOLDOUT_DAYS, extra)
@@ -213,8 +298,29 @@ def variant_check(dev: pd.DataFrame) -> list:
             oof = cross_val_predict(make(), Xtr.to_numpy(float), ytr, cv=5, method="predict_proba")[:, 1]
             p = IsotonicRegression(out_of_bounds="clip").fit(oof, ytr).predict(p)
         y = (~Xte.index.isin(hold["customer_id"])).astype(int)
+        if not rows:
+            shipped_p = p
         rows.append([name, f"{roc_auc_score(y, p):.4f}", f"{brier_score_loss(y, p):.4f}"])
-    return rows
+
+    # Ceiling: models cross-validated on the holdout outcome itself (5 folds), which no deployable model can
+    # see. If these do not beat the shipped model, no purchase-history feature or setup above can.
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    ceiling = []
+    for name, extra, make in [("churn features, logistic", (), lr),
+                              ("churn features + every candidate above (incl. quantity, Pareto/NBD, gaps), HistGradientBoosting",
+                               ("pnbd", "gaps") + every + ("qty",), hgb)]:
+        Xte, _ = _variant_features(dev, AS_OF, HOLDOUT_DAYS, extra)
+        yy = (~Xte.index.isin(hold["customer_id"])).astype(int)
+        p = cross_val_predict(make(), Xte.to_numpy(float), yy, cv=cv, method="predict_proba")[:, 1]
+        ceiling.append([name, f"{roc_auc_score(yy, p):.4f}", f"{brier_score_loss(yy, p):.4f}"])
+    rng = np.random.default_rng(0)
+    yv = np.asarray(y)
+    sub = [roc_auc_score(yv[i], shipped_p[i]) for i in (rng.choice(len(yv), 2357, replace=False) for _ in range(500))]
+    noise = (f"Sampling noise: the shipped model's ROC AUC on 500 random 2,357-customer subsets of the development "
+             f"set (the size of CDNOW_sample) has mean {np.mean(sub):.4f}, standard deviation {np.std(sub):.4f} and "
+             f"5–95% range {np.percentile(sub, 5):.3f}–{np.percentile(sub, 95):.3f}; {np.mean(np.array(sub) >= 0.79):.1%} "
+             "of them reach 0.79.")
+    return rows, ceiling, noise
 
 
 # ---------------------------------------------------------------------------------------------- scale run
@@ -329,8 +435,8 @@ def main() -> None:
         sets = [("CDNOW_sample", sample)]
         master = None
         if not args.no_master:
-            master = read_cdnow(folder, "master")
-            sets.append(("CDNOW_master", master))
+            master = read_cdnow(folder, "master", quantity=True)
+            sets.append(("CDNOW_master", master.drop(columns="qty")))  # build_customers sees the intake's columns only
         results = [(title, churn_eval(orders)) for title, orders in sets]
         body.append("### Churn on the 39-week holdout: every score side by side\n")
         body.append("Churn = no purchase in the 39 weeks after 1997-09-30. CDNOW_sample: 2,357 customers; CDNOW_master: "
@@ -356,9 +462,18 @@ def main() -> None:
                         "customers not in CDNOW_sample)\n")
             body.append("How the shipped design was chosen without looking at CDNOW_sample's holdout: every candidate is "
                         "trained as build_customers trains (cut-off inside the calibration period) and scored on these "
-                        "customers' own 39-week holdout. A variant would replace the shipped one only if it won clearly "
-                        "here; none did, so CDNOW_sample's holdout above is reported once, for the shipped model.\n")
-            body.append(markdown_table(["variant", "ROC AUC", "Brier"], variant_check(dev)))
+                        "customers' own 39-week holdout. A variant would replace the shipped one only if it gained at "
+                        "least 0.004 ROC AUC here without a worse Brier score; none did, so CDNOW_sample's holdout "
+                        "above is reported once, for the shipped model. Features come from orders before each "
+                        "cut-off only.\n")
+            rows, ceiling, noise = variant_check(dev)
+            body.append(markdown_table(["variant", "ROC AUC", "Brier"], rows))
+            body.append("Ceiling (diagnostic, not a model anyone could ship): the same features cross-validated "
+                        "(5 folds) on the development customers' holdout outcome itself. It is no higher than the "
+                        "shipped model trained on the past, so the shortfall against 0.79 is in what purchase "
+                        "history says about these customers, not in the training setup.\n")
+            body.append(markdown_table(["features, model (5-fold CV on the holdout itself)", "ROC AUC", "Brier"], ceiling))
+            body.append(noise + "\n")
     if args.scale:
         _, s = scale_run(args.customers, args.orders)
         body.append(f"### Scale: {s['customers']:,} customers / {s['rows']:,} orders (seeded synthetic)\n")
