@@ -99,3 +99,29 @@ def test_without_an_id_column_identical_texts_are_all_kept(tmp_path):
     pd.DataFrame({"内容": ["好评", "好评", "好评"]}).to_csv(src, index=False)
     r = analyze_file(src, tmp_path / "out.csv", stages=default_stages(sentiment=False, themes=False))
     assert (r.read, r.written, r.rejected) == (3, 3, 0)
+
+
+def test_collector_threshold_is_restored_after_a_chunk_even_on_failure():
+    import gc
+
+    from fankui.pipeline import GC_YOUNG_THRESHOLD
+
+    seen = []
+
+    class Spy:
+        name, requires, assigns = "spy", (), ()
+
+        def __call__(self, df):
+            seen.append(gc.get_threshold()[0])
+            return df
+
+    class Fails(Spy):
+        def __call__(self, df):
+            raise ValueError("boom")
+
+    before = gc.get_threshold()
+    Pipeline([Spy()])(pd.DataFrame({"text": ["a"]}))
+    assert seen == [max(before[0], GC_YOUNG_THRESHOLD)] and gc.get_threshold() == before
+    with pytest.raises(ValueError):
+        Pipeline([Spy(), Fails()])(pd.DataFrame({"text": ["a"]}))
+    assert gc.get_threshold() == before

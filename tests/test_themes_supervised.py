@@ -185,3 +185,16 @@ def test_help_has_examples(runner):
     for cmd in ("train-themes", "discover"):
         res = invoke(runner, cmd, "--help")
         assert res.exit_code == 0 and "Example:" in res.output
+
+
+def test_character_only_model_learns_and_round_trips(dev, tmp_path):
+    # words=False: no jieba-word block, so scoring skips the per-token pass (the built-in model's choice).
+    clf = ThemeClassifier(words=False).fit(dev["text"], dev["themes"])
+    names = clf.featurizer_.feature_names()
+    assert names and all(n.startswith("c:") for n in names)
+    texts = ["快递三天了还没到", "登录一直提示密码错误"]
+    pred = clf.predict(texts).tolist()
+    assert "物流配送" in pred[0].split(";") and "账户支付" in pred[1].split(";")
+    back = load_theme_model(save_theme_model(clf, tmp_path / "chars.npz"))
+    assert back.get_params()["words"] is False
+    assert np.allclose(back.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)

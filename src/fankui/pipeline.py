@@ -8,7 +8,9 @@ data (fitting a model) is an explicit, separate step.
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
@@ -22,6 +24,28 @@ from .text import NormalizeStage
 from .tickets import TicketColumns, iter_tickets, read_tickets
 
 __all__ = ["Stage", "Pipeline", "default_stages", "analyze", "analyze_file", "AnalyzeResult", "rejects_path_for"]
+
+
+# Young-generation size for the cycle collector while stages run (CPython's default is 700 allocations).
+GC_YOUNG_THRESHOLD = 50_000
+
+
+@contextmanager
+def _fewer_gc_passes():
+    """Let the cycle collector run less often while a chunk goes through the stages.
+
+    Why: the stages allocate millions of short-lived, acyclic containers (token lists, tuples, rows). With the
+    default threshold the collector runs every 700 of them and re-walks every tracked object each time: about
+    10% of a chunk's time with the taxonomy, 16% with the built-in theme model (waimai_10k, measured in-process).
+    Reference counting frees these objects anyway; the collector only finds cycles, and it still runs, just
+    less often. The previous threshold is restored afterwards.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], GC_YOUNG_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 @runtime_checkable
@@ -58,11 +82,13 @@ class Pipeline:
         if self._checked != key:
             self.check(df.columns)
             self._checked = key
-        for stage in self.stages:
-            out = stage(df)
-            if len(out) != len(df) or not out.index.equals(df.index):
-                raise ProcessingError(f"stage {stage.name!r} changed the rows of its input; stages must keep every row.")
-            df = out
+        with _fewer_gc_passes():
+            for stage in self.stages:
+                out = stage(df)
+                if len(out) != len(df) or not out.index.equals(df.index):
+                    raise ProcessingError(f"stage {stage.name!r} changed the rows of its input; "
+                                          "stages must keep every row.")
+                df = out
         return df
 
     @property

@@ -259,16 +259,19 @@ class Featurizer:
 
     @classmethod
     def fit(cls, texts: list[str], tokens: list[list[str]], *, char_ngram_range=(1, 3), min_df=2,
-            max_features: int | None = None, lexicon=True) -> tuple["Featurizer", sp.csr_matrix]:
+            max_features: int | None = None, lexicon=True, words=True) -> tuple["Featurizer", sp.csr_matrix]:
+        """Fit the vocabularies on ``texts``/``tokens``; ``words=False`` keeps character n-grams only."""
         from sklearn.feature_extraction.text import CountVectorizer
 
-        marked = [mark_tokens(t)[0] for t in tokens]
-        wv = CountVectorizer(analyzer=word_ngrams)
-        wc = wv.fit_transform(marked).tocsr()
+        budget = None if max_features is None else (max_features // 2 if words else max_features)
+        wvocab, widf = [], np.zeros(0)
+        if words:
+            marked = [mark_tokens(t)[0] for t in tokens]
+            wv = CountVectorizer(analyzer=word_ngrams)
+            wc = wv.fit_transform(marked).tocsr()
+            wvocab, widf = _fit_vocab(wc, wv.get_feature_names_out(), min_df, budget)
         cv = CountVectorizer(analyzer="char", ngram_range=tuple(char_ngram_range), lowercase=True)
         cc = cv.fit_transform(texts).tocsr()
-        budget = None if max_features is None else max_features // 2
-        wvocab, widf = _fit_vocab(wc, wv.get_feature_names_out(), min_df, budget)
         cvocab, cidf = _fit_vocab(cc, cv.get_feature_names_out(), min_df, budget)
         feat = cls(wvocab, widf, cvocab, cidf, char_ngram_range, lexicon)
         return feat, feat.transform(texts, tokens)
@@ -289,6 +292,10 @@ class Featurizer:
 
     def transform(self, texts: list[str], tokens: list[list[str]], return_hits: bool = False):
         """Feature matrix; with ``return_hits`` also each text's lexicon hits (for explanations)."""
+        if not self.word_vocab and not self.lexicon:
+            # Character n-grams only (a theme model's choice): no per-token marking pass at all.
+            X = _sublinear_tfidf_l2(self._chars.count(texts), self.char_idf)
+            return (X, [[] for _ in texts]) if return_hits else X
         flat: list[int] = []
         lengths: list[int] = []
         lex: list[tuple[float, float]] = []

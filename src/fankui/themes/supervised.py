@@ -57,10 +57,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         As in scikit-learn.
     nb_weight : bool
         Multi-label only: NB-LR feature weighting per theme (+1 point micro-F1 on the car-review benchmark).
+    words : bool
+        Also jieba words and bigrams (default); ``False`` keeps character n-grams only, which is cheaper to
+        score (no per-token pass).
     """
 
     def __init__(self, C="auto", threshold="auto", min_labels="auto", char_ngram_range=(1, 3), min_df=2,
-                 max_features=300_000, class_weight=None, nb_weight=True, random_state=0):
+                 max_features=300_000, class_weight=None, nb_weight=True, random_state=0, words=True):
         self.C = C
         self.threshold = threshold
         self.min_labels = min_labels
@@ -70,6 +73,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.nb_weight = nb_weight
         self.random_state = random_state
+        self.words = words
 
     # -- fitting -------------------------------------------------------------------------------------------
     def fit(self, X, y):
@@ -100,7 +104,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             for t in lab:
                 Y[i, col[t]] = 1
         feat, X = Featurizer.fit(norm, tokens, char_ngram_range=tuple(self.char_ngram_range), min_df=self.min_df,
-                                 max_features=self.max_features, lexicon=False)
+                                 max_features=self.max_features, lexicon=False, words=self.words)
         self.featurizer_ = feat
         self.classes_ = np.array(classes, dtype=object)
         self.multilabel_ = multi
