@@ -104,7 +104,7 @@ def default_stages(
     themes: bool = True,
     themes_file: str | os.PathLike | None = None,
     themes_model: str | os.PathLike | None = None,
-    themes_builtin_model: bool = False,
+    themes_builtin_model: bool = True,
 ) -> list[Stage]:
     """The standard chain: normalise → segment → sentiment → themes (each later stage optional)."""
     stages: list[Stage] = [NormalizeStage(), SegmentStage()]

@@ -28,10 +28,10 @@ def analyze_cmd(
     themes_model: Optional[Path] = typer.Option(None, help="Supervised theme model trained with `fankui train-themes`."),
     sentiment: bool = typer.Option(True, "--sentiment/--no-sentiment", help="Score sentiment."),
     tag_themes: bool = typer.Option(True, "--themes-tagging/--no-themes-tagging", help="Tag complaint themes."),
-    builtin_themes_model: bool = typer.Option(False, "--builtin-themes-model/--no-builtin-themes-model",
+    builtin_themes_model: bool = typer.Option(True, "--builtin-themes-model/--no-builtin-themes-model",
                                               help="With the built-in taxonomy, blend its scores with the built-in "
-                                                   "theme model (docs/themes.md: about 1 point of micro-F1 for "
-                                                   "about 6% of throughput). Default: the taxonomy alone."),
+                                                   "theme model (the default; docs/themes.md). "
+                                                   "--no-builtin-themes-model tags with the taxonomy alone."),
     user_dict: Optional[Path] = typer.Option(None, help="Extra jieba dictionary (one word per line) for product names etc."),
     chunk_size: int = typer.Option(20_000, min=100, help="Rows processed at a time (memory stays bounded)."),
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Worker processes (default: 1 for small files, else one per core)."),

@@ -43,8 +43,6 @@ def discover_cmd(
     df, rejects = read_tickets(input, columns=cols, encoding=encoding,
                                sheet=int(sheet) if sheet and sheet.isdigit() else sheet)
     tagger = ThemeTagger(themes)
-    if themes is not None:
-        df = df.drop(columns=[c for c in df.columns if c == "themes" or c.startswith("score_")])
     cand = discover_themes(df, tagger, n_clusters=clusters, seed=seed, max_score=max_score, top_k=top_k,
                            n_examples=examples)
     write_table(cand, output)

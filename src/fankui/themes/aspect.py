@@ -109,14 +109,15 @@ def format_theme_sentiment(d: dict[str, str]) -> str:
 def aspect_sentiment(texts, tagger=None, sentiment_model=None) -> list[dict[str, str]]:
     """Theme → sentiment for raw texts (convenience wrapper; the pipeline stage does the same on its columns).
 
-    ``tagger``: a :class:`~fankui.themes.ThemeTagger` (default: built-in taxonomy) or a fitted
-    :class:`~fankui.themes.ThemeClassifier`; ``sentiment_model``: a fitted SentimentClassifier (default: built-in).
+    ``tagger``: a :class:`~fankui.themes.ThemeTagger` or a fitted :class:`~fankui.themes.ThemeClassifier`
+    (default: what `fankui analyze` tags with, the built-in taxonomy blended with the built-in model);
+    ``sentiment_model``: a fitted SentimentClassifier (default: built-in).
     """
     from ..segment import prepare_texts
-    from .zeroshot import ThemeTagger
+    from .hybrid import default_tagger
 
     if tagger is None:
-        tagger = ThemeTagger()
+        tagger = default_tagger()
     if sentiment_model is None:
         from ..sentiment import load_default
 

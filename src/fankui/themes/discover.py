@@ -35,9 +35,9 @@ def discover_themes(data, tagger=None, *, n_clusters: int | None = None, seed: i
                     id_column: str = "ticket_id") -> pd.DataFrame:
     """Candidate new themes from tickets the taxonomy does not explain well, one row per cluster.
 
-    ``data``: texts (list/Series) or a DataFrame with ``text`` (and optionally ``text_norm``, ``tokens``,
-    ``themes`` and ``score_*`` columns from ``fankui analyze``, which are then reused); ``tagger``: a
-    ThemeTagger (default: built-in taxonomy) used when ``data`` carries no themes. ``n_clusters`` None picks
+    ``data``: texts (list/Series) or a DataFrame with ``text`` (and optionally ``text_norm`` and ``tokens``
+    from ``fankui analyze``, which are then reused); ``tagger``: the ThemeTagger whose gaps are wanted (default:
+    the built-in taxonomy; the hybrid's themes in an analyzed file are not used). ``n_clusters`` None picks
     about √(n/2), between 2 and 20. ``max_score``: tickets whose best theme score is below it count as poorly
     explained (0.5 = only those tagged 其他; 0.8 also those with a single weak-ish match).
 
@@ -52,20 +52,16 @@ def discover_themes(data, tagger=None, *, n_clusters: int | None = None, seed: i
     df = _as_frame(data, text_column)
     n_all = len(df)
     norm, tokens = _prepared(df)
-    if "themes" in df.columns and any(c.startswith("score_") for c in df.columns):
-        themes = df["themes"].fillna("").astype(str).tolist()
-        scores = df[[c for c in df.columns if c.startswith("score_")]].to_numpy(dtype=float)
-        from .taxonomy import OTHER
+    # Always tagged here with the taxonomy, even when ``data`` comes from `fankui analyze`: its themes and scores
+    # are by default the hybrid's (taxonomy + built-in model), and the question here is what the *taxonomy* —
+    # the file the user edits — does not explain. Tagging is cheap; the segmentation above is what is reused.
+    if tagger is None:
+        from .zeroshot import ThemeTagger
 
-        other = OTHER if tagger is None else tagger.other
-    else:
-        if tagger is None:
-            from .zeroshot import ThemeTagger
-
-            tagger = ThemeTagger()
-        lists, scores, _, _ = tagger.tag_prepared(norm, tokens)
-        themes = [";".join(t) for t in lists]
-        other = tagger.other
+        tagger = ThemeTagger()
+    lists, scores, _, _ = tagger.tag_prepared(norm, tokens)
+    themes = [";".join(t) for t in lists]
+    other = tagger.other
     mask = poorly_explained(themes, scores, other, max_score)
     sub = df.loc[mask].copy()
     sub["tokens"] = [tokens[i] for i in np.flatnonzero(mask)]

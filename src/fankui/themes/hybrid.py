@@ -25,11 +25,12 @@ import numpy as np
 
 from ..resources import data_path
 
-__all__ = ["HybridTagger", "ThemeScorer", "load_default_scorer", "DEFAULT_FILE", "WEIGHT", "THRESHOLD"]
+__all__ = ["HybridTagger", "ThemeScorer", "load_default_scorer", "default_tagger", "DEFAULT_FILE", "WEIGHT",
+           "THRESHOLD"]
 
 DEFAULT_FILE = "themes/default.npz"
-WEIGHT = 0.6      # share of the taxonomy score in the blend
-THRESHOLD = 0.45  # blended score from which a theme is tagged
+WEIGHT = 0.2      # share of the taxonomy score in the blend
+THRESHOLD = 0.2   # blended score from which a theme is tagged
 
 _lock = threading.Lock()
 _cached = None
@@ -74,11 +75,22 @@ def load_default_scorer() -> ThemeScorer | None:
     return _cached or None
 
 
+def default_tagger(builtin_model: bool = True):
+    """What `fankui analyze` tags with by default: the built-in taxonomy blended with the built-in model
+    (``builtin_model=False``, or a broken install without the model file: the taxonomy alone)."""
+    from .zeroshot import ThemeTagger
+
+    tagger = ThemeTagger()
+    scorer = load_default_scorer() if builtin_model else None
+    return HybridTagger(tagger, scorer) if scorer is not None else tagger
+
+
 class HybridTagger:
     """A :class:`~fankui.themes.ThemeTagger` whose scores are averaged with a :class:`ThemeScorer`'s.
 
-    Same ``tag_prepared`` contract as the tagger; ``score_<theme>`` columns hold the blended score. A theme the
-    model does not know keeps the taxonomy score alone.
+    Same ``tag_prepared`` contract as the tagger; ``score_<theme>`` columns hold the blended score
+    ``weight × taxonomy score + (1 − weight) × model probability``, and a theme is tagged from ``threshold``.
+    A theme the model does not know keeps the taxonomy score alone.
     """
 
     def __init__(self, tagger, scorer: ThemeScorer, weight: float = WEIGHT, threshold: float = THRESHOLD):
@@ -88,56 +100,46 @@ class HybridTagger:
         self.threshold = float(threshold)
         self.classes_ = tagger.classes_
         model_col = {str(c): j for j, c in enumerate(scorer.classes_)}
-        self._cols = [model_col.get(str(t), -1) for t in self.classes_]
+        self._cols = np.array([model_col.get(str(t), -1) for t in self.classes_], dtype=int)
 
     @property
     def other(self) -> str:
         return self.tagger.other
 
-    def undecided(self, S: np.ndarray) -> np.ndarray:
-        """Where the model can change the outcome: a cue was found (S > 0) but no keyword-strength evidence
-        (WEIGHT × S < THRESHOLD). Elsewhere the blend's decision is fixed whatever the model says."""
-        return (S > 0) & (self.weight * S < self.threshold - 1e-9)
-
     def blend(self, S: np.ndarray, P: np.ndarray) -> np.ndarray:
-        """Scores from taxonomy scores ``S`` and model probabilities ``P`` (columns of ``scorer.classes_``).
-
-        ``WEIGHT × S + (1 − WEIGHT) × P`` where the model decides (:meth:`undecided`), the taxonomy score
-        elsewhere: with no cue a theme cannot be tagged (0.4 × p < 0.45) and keeps 0, "no evidence"; with a
-        keyword it is tagged anyway and keeps the taxonomy's score. Tags are those of the plain weighted mean.
-        """
-        cols = np.array(self._cols, dtype=int)
-        Pm = np.where(cols >= 0, P[:, np.maximum(cols, 0)], S) if len(S) else S
-        return np.where(self.undecided(S), self.weight * S + (1.0 - self.weight) * Pm, S)
+        """Scores from taxonomy scores ``S`` and model probabilities ``P`` (columns of ``scorer.classes_``)."""
+        if not len(S):
+            return S
+        cols = self._cols
+        Pm = np.where(cols >= 0, P[:, np.maximum(cols, 0)], S)
+        return self.weight * S + (1.0 - self.weight) * Pm
 
     def tag_prepared(self, norm: list[str], tokens: list[list[str]]):
         """``(themes, scores, spans, clauses)`` as :meth:`ThemeTagger.tag_prepared`, from the blended scores."""
         from .aspect import split_clauses
 
-        _, S, spans_t, clauses = self.tagger.tag_prepared(norm, tokens)
-        # Only tickets where the model can change a tag are featurized (half of a food-delivery corpus): it keeps
-        # the model's cost inside the throughput budget of `fankui analyze` (≤ 30% for themes).
-        rows = np.flatnonzero(self.undecided(S).any(axis=1))
-        P = np.zeros((len(norm), len(self.scorer.classes_)))
-        if len(rows):
-            P[rows] = self.scorer.proba_prepared([norm[i] for i in rows], [tokens[i] for i in rows])
+        off_topic: list[int] = []
+        _, S, spans_t, clauses = self.tagger.tag_prepared(norm, tokens, off_topic=off_topic)
+        # Every ticket is scored: the model may tag a theme the taxonomy has no cue for (what it learned from
+        # the labelled tickets beyond the cue lists is most of its gain on tickets from new writers).
+        P = self.scorer.proba_prepared(norm, tokens)
         B = self.blend(S, P)
-        names = self.classes_
-        tagged = B >= self.threshold - 1e-9
+        # An off_topic phrase (a supplier, a job seeker) is an explicit "no theme" rule: the model does not overrule it.
+        B[off_topic] = 0.0
+        names = [str(c) for c in self.classes_]
+        other = self.other
         themes, spans = [], []
-        for r in range(len(norm)):
-            idx = np.flatnonzero(tagged[r])
-            if not len(idx):
-                themes.append([self.other])
+        # Plain lists, not NumPy calls per row: this loop runs once per ticket on the analyze hot path.
+        for r, row in enumerate((B >= self.threshold - 1e-9).tolist()):
+            idx = [i for i, hit in enumerate(row) if hit]
+            if not idx:
+                themes.append([other])
                 spans.append([])
                 continue
             where = dict(spans_t[r])
-            row = []
-            for i in idx:
-                # A theme the model added has no cue clause: its sentiment is the whole ticket's ([] = all clauses).
-                row.append((names[i], where.get(names[i], [])))
+            # A theme without a cue clause (added by the model) takes the whole ticket's sentiment ([] = all).
+            spans.append([(names[i], where.get(names[i], [])) for i in idx])
+            themes.append([names[i] for i in idx])
             if not clauses[r]:  # the tagger splits clauses only when a cue matched
                 clauses[r] = split_clauses(tokens[r])
-            themes.append([names[i] for i in idx])
-            spans.append(row)
         return themes, B, spans, clauses

@@ -63,16 +63,15 @@ def _as_tokens(value) -> list[str]:
 
 
 def theme_stage(taxonomy_path=None, model_path=None, sentiment_model=None, *, theme_sentiment: bool = True,
-                builtin_model: bool = False):
+                builtin_model: bool = True):
     """The theme stage for :class:`fankui.pipeline.Pipeline`.
 
     ``taxonomy_path``: a taxonomy TOML replacing the built-in one (or a :class:`Taxonomy`);
     ``model_path``: a model from ``fankui train-themes`` (or a fitted ThemeClassifier) used instead of the
     taxonomy; ``sentiment_model``: a fitted SentimentClassifier for ``theme_sentiment`` (None: the built-in
-    model). ``theme_sentiment=False`` leaves that column out. ``builtin_model``: with the built-in taxonomy
-    only, blend its scores with the built-in theme model (:mod:`fankui.themes.hybrid`); off by default, because
-    its small gain (about 1 point of micro-F1 leaving one labelled file out) costs more throughput than the themes
-    budget allows (docs/themes.md).
+    model). ``theme_sentiment=False`` leaves that column out. ``builtin_model`` (default on): with the built-in
+    taxonomy only, blend its scores with the built-in theme model (:mod:`fankui.themes.hybrid`); ``False`` tags
+    with the taxonomy alone (docs/themes.md compares the two).
 
     >>> stage = theme_stage()                                   # doctest: +SKIP
     >>> stage = theme_stage(taxonomy_path="my_themes.toml")     # doctest: +SKIP
@@ -91,16 +90,14 @@ def theme_stage(taxonomy_path=None, model_path=None, sentiment_model=None, *, th
             raise InputError(f"model_path must be a path or a fitted ThemeClassifier, not {type(model_path).__name__}.",
                              "Pass the path of a model written by `fankui train-themes`.")
         tagger._check_fitted()
+    elif taxonomy_path is None:
+        from .hybrid import default_tagger
+
+        tagger = default_tagger(builtin_model)
     else:
         from .zeroshot import ThemeTagger
 
-        tagger = ThemeTagger(taxonomy_path)
-        if taxonomy_path is None and builtin_model:
-            from .hybrid import HybridTagger, load_default_scorer
-
-            scorer = load_default_scorer()
-            if scorer is not None:  # absent only in a broken install: then the taxonomy alone, as before
-                tagger = HybridTagger(tagger, scorer)
+        tagger = ThemeTagger(taxonomy_path)  # a user's taxonomy is never blended: the model knows only ours
     if theme_sentiment and sentiment_model is None:
         from ..sentiment import load_default
 

@@ -41,6 +41,13 @@ _STRONG, _WEAK = 0, 1
 _ALL = -1  # not_with marker of an off_topic word: it voids every theme in the whole text
 
 
+class _OffTopicHits(tuple):
+    """No hits, because an ``off_topic`` phrase voided the whole text (told apart from "no cue" by type)."""
+
+
+OFF_TOPIC = _OffTopicHits()
+
+
 class ThemeTagger:
     """Tag themes from a taxonomy (no training needed); scikit-learn-style ``predict`` / ``predict_proba``.
 
@@ -144,12 +151,13 @@ class ThemeTagger:
         return self.taxonomy_.other
 
     # -- the work ------------------------------------------------------------------------------------------
-    def tag_prepared(self, norm: list[str], tokens: list[list[str]]):
+    def tag_prepared(self, norm: list[str], tokens: list[list[str]], off_topic: list[int] | None = None):
         """Tag already normalised and segmented texts (the pipeline's ``text_norm`` and ``tokens``).
 
         Returns ``(themes, scores, spans, clauses)``: per row the list of themes (or ``[other]``), the score
         matrix (rows × ``classes_``), per row ``[(theme, [clause indices])]`` for the tagged themes, and the
-        row's clauses (for :func:`fankui.themes.aspect.clause_sentiments`).
+        row's clauses (for :func:`fankui.themes.aspect.clause_sentiments`). ``off_topic``: a list that gets
+        the index of every row an ``off_topic`` phrase voided (the hybrid must not add themes to those).
         """
         n_themes = len(self.classes_)
         rows_out: list[list[float]] = []
@@ -160,6 +168,8 @@ class ThemeTagger:
         zero = [0.0] * n_themes
         for text, toks in zip(norm, tokens):
             hits, clauses = self._match(text, toks)
+            if off_topic is not None and isinstance(hits, _OffTopicHits):
+                off_topic.append(len(clauses_out))
             clauses_out.append(clauses)
             if not hits:  # the common case on most corpora: nothing to score
                 rows_out.append(zero)
@@ -252,7 +262,7 @@ class ThemeTagger:
                     themes = voids.get(w)
                     if themes and aligned(i, i + length, length):
                         if _ALL in themes:  # an off-topic ticket (a supplier writing in): no theme at all
-                            return [], []
+                            return OFF_TOPIC, []
                         ci = clause_of(tok_at(i))
                         voided.update((ti, ci) for ti in themes)
 
