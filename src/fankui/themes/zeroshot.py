@@ -283,8 +283,10 @@ class ThemeTagger:
                 for ti, eid, pi in found:
                     if voided and (ti, ci) in voided:
                         continue
-                    if excluded and any(a < j and i < b for a, b in excluded.get(ti, ())):
-                        continue
+                    if excluded:
+                        spans_out_of = excluded.get(ti)  # most themes have no exclusion in this text
+                        if spans_out_of and any(a < j and i < b for a, b in spans_out_of):
+                            continue
                     n_parts = entries[eid][2]
                     if n_parts == 1:
                         if entries[eid][1] == _WEAK:
