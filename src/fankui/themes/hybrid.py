@@ -129,6 +129,7 @@ class HybridTagger:
         names = [str(c) for c in self.classes_]
         other = self.other
         themes, spans = [], []
+        uncued: list[int] = []  # rows with a tagged theme that has no cue clause of the taxonomy's
         # Plain lists, not NumPy calls per row: this loop runs once per ticket on the analyze hot path.
         for r, row in enumerate((B >= self.threshold - 1e-9).tolist()):
             idx = [i for i, hit in enumerate(row) if hit]
@@ -137,9 +138,52 @@ class HybridTagger:
                 spans.append([])
                 continue
             where = dict(spans_t[r])
-            # A theme without a cue clause (added by the model) takes the whole ticket's sentiment ([] = all).
-            spans.append([(names[i], where.get(names[i], [])) for i in idx])
+            row_spans = [(names[i], where.get(names[i], [])) for i in idx]
+            spans.append(row_spans)
             themes.append([names[i] for i in idx])
-            if not clauses[r]:  # the tagger splits clauses only when a cue matched
+            if any(not c for _, c in row_spans):
+                uncued.append(r)
+            elif not clauses[r]:  # the tagger splits clauses only when a cue matched
                 clauses[r] = split_clauses(tokens[r])
+        if uncued:
+            self._place_uncued(norm, tokens, uncued, spans, clauses)
         return themes, B, spans, clauses
+
+    def _place_uncued(self, norm, tokens, rows, spans, clauses) -> None:
+        """Give each theme without a cue clause the clauses the model scores highest for it (in place).
+
+        So a theme the model added ("包装很用心，可惜杯子收到就碎成渣了": 产品质量, no cue) takes its sentiment
+        from the clause that talks about it, not from the whole ticket. The taxonomy splits only the clauses
+        around its cues; these rows get all their clauses, and the cue clauses' indices are mapped onto them.
+        """
+        from .aspect import split_clauses
+
+        model_col = {str(c): j for j, c in enumerate(self.scorer.classes_)}
+        texts, toks, first = [], [], {}
+        for r in rows:
+            full = split_clauses(tokens[r])
+            at = {c.tok_start: k for k, c in enumerate(full)}
+            old = clauses[r]
+            spans[r] = [(t, [at[old[i].tok_start] for i in idx]) for t, idx in spans[r]]
+            clauses[r] = full
+            if len(full) > 1:
+                first[r] = len(texts)
+                for c in full:
+                    texts.append(norm[r][c.start:c.end])
+                    toks.append(tokens[r][c.tok_start:c.tok_end])
+        if not texts:
+            return  # every such row has one clause (or none): the whole ticket is the theme's clause
+        CP = self.scorer.proba_prepared(texts, toks)
+        # The bar a theme with no cue must clear in the blend: (1 − WEIGHT) × p ≥ THRESHOLD.
+        cut = self.threshold / max(1.0 - self.weight, 1e-9)
+        for r in first:
+            n = len(clauses[r])
+            placed = []
+            for t, idx in spans[r]:
+                j = model_col.get(t)
+                if not idx and j is not None:
+                    p = CP[first[r]:first[r] + n, j]
+                    keep = np.flatnonzero(p >= cut)
+                    idx = keep.tolist() if len(keep) else [int(p.argmax())]
+                placed.append((t, idx))
+            spans[r] = placed
