@@ -238,7 +238,7 @@ def variant_check(dev: pd.DataFrame) -> tuple[list, list, str]:
     from sklearn.isotonic import IsotonicRegression
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import brier_score_loss, roc_auc_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
@@ -302,17 +302,7 @@ def variant_check(dev: pd.DataFrame) -> tuple[list, list, str]:
             shipped_p = p
         rows.append([name, f"{roc_auc_score(y, p):.4f}", f"{brier_score_loss(y, p):.4f}"])
 
-    # Ceiling: models cross-validated on the holdout outcome itself (5 folds), which no deployable model can
-    # see. If these do not beat the shipped model, no purchase-history feature or setup above can.
-    cv = StratifiedKFold(5, shuffle=True, random_state=0)
-    ceiling = []
-    for name, extra, make in [("churn features, logistic", (), lr),
-                              ("churn features + every candidate above (incl. quantity, Pareto/NBD, gaps), HistGradientBoosting",
-                               ("pnbd", "gaps") + every + ("qty",), hgb)]:
-        Xte, _ = _variant_features(dev, AS_OF, HOLDOUT_DAYS, extra)
-        yy = (~Xte.index.isin(hold["customer_id"])).astype(int)
-        p = cross_val_predict(make(), Xte.to_numpy(float), yy, cv=cv, method="predict_proba")[:, 1]
-        ceiling.append([name, f"{roc_auc_score(yy, p):.4f}", f"{brier_score_loss(yy, p):.4f}"])
+    ceiling = ceiling_rows(dev)
     rng = np.random.default_rng(0)
     yv = np.asarray(y)
     sub = [roc_auc_score(yv[i], shipped_p[i]) for i in (rng.choice(len(yv), 2357, replace=False) for _ in range(500))]
@@ -321,6 +311,43 @@ def variant_check(dev: pd.DataFrame) -> tuple[list, list, str]:
              f"5–95% range {np.percentile(sub, 5):.3f}–{np.percentile(sub, 95):.3f}; {np.mean(np.array(sub) >= 0.79):.1%} "
              "of them reach 0.79.")
     return rows, ceiling, noise
+
+
+def ceiling_rows(orders: pd.DataFrame, seeds: tuple[int, ...] = (0,)) -> list:
+    """Models cross-validated (5 folds) on the holdout outcome itself, which no deployable model can see.
+
+    If these do not beat the shipped model, no purchase-history feature or setup of the dev comparison can.
+    With several ``seeds`` the folds are reshuffled and the mean (and range) is reported.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    hold = orders[(orders["ordered_at"] >= AS_OF) & (orders["ordered_at"] < AS_OF + pd.Timedelta(days=HOLDOUT_DAYS))]
+    lr = lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))  # noqa: E731
+    hgb = lambda: HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,  # noqa: E731
+                                                 min_samples_leaf=40, l2_regularization=1.0, random_state=0)
+    every = ("pnbd", "gaps", "windows", "shape", "age", "inter") + (("qty",) if "qty" in orders else ())
+    rows = []
+    for name, extra, make in [("churn features, logistic", (), lr),
+                              ("churn features + every candidate above (incl. quantity, Pareto/NBD, gaps), logistic",
+                               every, lr),
+                              ("churn features + every candidate above (incl. quantity, Pareto/NBD, gaps), "
+                               "HistGradientBoosting", every, hgb)]:
+        X, _ = _variant_features(orders, AS_OF, HOLDOUT_DAYS, extra)
+        y = (~X.index.isin(hold["customer_id"])).astype(int)
+        aucs, briers = [], []
+        for seed in seeds:
+            cv = StratifiedKFold(5, shuffle=True, random_state=seed)
+            p = cross_val_predict(make(), X.to_numpy(float), y, cv=cv, method="predict_proba")[:, 1]
+            aucs.append(roc_auc_score(y, p))
+            briers.append(brier_score_loss(y, p))
+        spread = f" ({min(aucs):.4f}–{max(aucs):.4f})" if len(seeds) > 1 else ""
+        rows.append([name, f"{np.mean(aucs):.4f}{spread}", f"{np.mean(briers):.4f}"])
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------- scale run
@@ -474,6 +501,14 @@ def main() -> None:
                         "history says about these customers, not in the training setup.\n")
             body.append(markdown_table(["features, model (5-fold CV on the holdout itself)", "ROC AUC", "Brier"], ceiling))
             body.append(noise + "\n")
+            sample_ceiling = ceiling_rows(read_cdnow(folder, "sample", quantity=True), seeds=(0, 1, 2, 3, 4))
+            best = max(float(r[1].split()[0]) for r in sample_ceiling)
+            body.append("The same ceiling on CDNOW_sample itself (its own holdout outcome, 5-fold CV, the folds "
+                        f"reshuffled 5 times; mean and range). Best mean {best:.4f}: "
+                        + ("below the goal of 0.79 too — the goal asks for more than the sample's purchase history "
+                           "holds.\n" if best < 0.79 else "the goal is within what the sample's history holds.\n"))
+            body.append(markdown_table(["features, model (5-fold CV on CDNOW_sample's holdout itself)", "ROC AUC", "Brier"],
+                                       sample_ceiling))
     if args.scale:
         _, s = scale_run(args.customers, args.orders)
         body.append(f"### Scale: {s['customers']:,} customers / {s['rows']:,} orders (seeded synthetic)\n")
