@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from fankui.errors import InputError, ModelError
-from fankui.model_file import read_model_file, write_model_file
+from fankui.model_file import library_versions, read_model_file, write_model_file
 from fankui.sentiment import load_default, load_model, save_model
 from fankui.themes import ThemeClassifier, load_theme_model, save_theme_model
 
@@ -19,7 +19,7 @@ def test_round_trip_keeps_meta_order_and_arrays(tmp_path):
     meta = {"format": "demo", "version": 1, "b": [1, 2], "a": "中文"}
     path = write_model_file(tmp_path / "m.npz", meta, {"x": np.arange(3, dtype=np.float32)}, what="demo model")
     got, arrays = read_model_file(path, **KW)
-    assert list(got) == list(meta) and got == meta
+    assert list(got) == [*meta, "built_with"] and {k: got[k] for k in meta} == meta
     np.testing.assert_array_equal(arrays["x"], np.arange(3, dtype=np.float32))
 
 
@@ -50,3 +50,16 @@ def test_a_model_of_the_other_kind_gets_the_right_hint(tmp_path):
     assert "--themes-model, not --model" in err.value.hint
     meta = json.loads(bytes(np.load(themes)["meta"]).decode("utf-8"))
     assert meta["format"] == "fankui-themes" and list(meta)[:2] == ["format", "version"]
+
+
+def test_model_files_record_library_versions(tmp_path):
+    from fankui.resources import data_path
+
+    path = write_model_file(tmp_path / "m.npz", {"format": "x", "version": 1}, {"a": np.arange(3)}, what="model")
+    meta, arrays = read_model_file(path, fmt="x", version=1, arrays=("a",), what="model", hint="")
+    assert meta["built_with"] == library_versions()
+    assert set(meta["built_with"]) == {"numpy", "scipy", "scikit-learn"}
+    assert meta["built_with"]["numpy"] == np.__version__
+    for shipped in ("sentiment", "themes"):
+        with np.load(data_path(f"{shipped}/default.npz"), allow_pickle=False) as data:
+            assert set(json.loads(bytes(data["meta"]).decode("utf-8"))["built_with"]) == set(meta["built_with"])

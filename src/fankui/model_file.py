@@ -18,7 +18,26 @@ import numpy as np
 from .errors import InputError, ModelError
 from .io import atomic_output
 
-__all__ = ["write_model_file", "read_model_file"]
+__all__ = ["write_model_file", "read_model_file", "library_versions"]
+
+# The libraries whose numerics decide a fitted model's last digits (solver, BLAS, sparse kernels).
+_NUMERIC_LIBRARIES = ("numpy", "scipy", "scikit-learn")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the numeric libraries, recorded in every model file as ``built_with``.
+
+    A rebuild of a built-in model is byte-identical only with the same versions; the record says which.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in _NUMERIC_LIBRARIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:  # scikit-learn is not needed to score, only to fit
+            out[name] = "absent"
+    return out
 
 # Everything a damaged, truncated or foreign file can raise while numpy and json read it.
 _READ_ERRORS = (zipfile.BadZipFile, ValueError, KeyError, OSError, UnicodeDecodeError, json.JSONDecodeError, EOFError)
@@ -33,6 +52,7 @@ def write_model_file(path: str | os.PathLike, meta: dict, arrays: dict[str, np.n
     if not path.parent.exists():
         raise InputError(f"cannot write the {what} to {path}: folder {path.parent} does not exist.",
                          "Create the folder first or choose another path with -o.")
+    meta = {**meta, "built_with": library_versions()}
     payload = {"meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8), **arrays}
     with atomic_output(path) as tmp, open(tmp, "wb") as fh:
         np.savez_compressed(fh, **payload)
