@@ -357,3 +357,11 @@ def test_analyze_cli_without_themes(runner, tmp_path):
     res = invoke(runner, "analyze", src, "-o", out, "--no-themes-tagging", "-q")
     assert res.exit_code == 0
     assert "themes" not in pd.read_csv(out).columns
+
+
+def test_cue_scan_finds_overlapping_cues_by_start_then_longest_first():
+    from fankui.themes.zeroshot import _automaton, _scan
+
+    auto = _automaton(["快递", "快递员", "递", "员工"])
+    assert _scan(auto, "快递员工") == [(0, "快递员"), (0, "快递"), (1, "递"), (2, "员工")]
+    assert _scan(auto, "没有") == [] and _automaton([]) is None

@@ -115,3 +115,19 @@ def test_rebuild_is_byte_identical_with_the_recorded_library_versions(tmp_path):
     old, new = ThemeScorer.load(shipped), ThemeScorer.load(out)
     same = (old.proba_prepared(norm, tokens) >= 0.25) == (new.proba_prepared(norm, tokens) >= 0.25)
     assert same.mean() > 0.995, (built_with, library_versions())
+
+
+def test_a_theme_the_model_adds_takes_its_sentiment_from_its_own_clause(hybrid):
+    # 产品质量 has no cue here (碎成渣); it is placed on the clause the model scores highest for it, so the
+    # praise of the packaging in the other clause does not leak into it.
+    text = "包装很用心，可惜杯子收到就碎成渣了"
+    norm, tokens = prepare_texts([text])
+    themes, _, spans, clauses = hybrid.tag_prepared(norm, tokens)
+    S = hybrid.tagger.tag_prepared(norm, tokens)[1]
+    assert S[0][list(hybrid.classes_).index("产品质量")] == 0
+    where = dict(spans[0])
+    assert set(themes[0]) == {"包装", "产品质量"} and len(clauses[0]) == 2
+    assert where["产品质量"] == [1] and where["包装"] == [0]
+    from fankui.themes import aspect_sentiment
+
+    assert aspect_sentiment([text]) == [{"产品质量": "negative", "包装": "positive"}]
