@@ -371,43 +371,58 @@ def bench_agreement(corpora: Path | None) -> None:
     write_section("themes_agreement", "Second-annotator agreement: how far the labels themselves agree (issue 4)", body)
 
 
-def run_cli(args: list[str]) -> float:
+def run_cli(args: list[str]) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds) of one `fankui` command in a child process.
+
+    CPU time (user + system of the child) is reported next to wall clock because the machines are shared: a
+    neighbour's load stretches wall clock far more than the single-threaded child's own CPU time.
+    """
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "fankui.cli", *args], capture_output=True, text=True)
     dt = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"fankui {' '.join(args)} failed:\n{proc.stderr}")
-    return dt
+    return dt, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def bench_speed(corpora: Path, repeat: int) -> None:
     texts = pd.read_csv(corpora / "waimai_10k" / "waimai_10k.csv")["review"].dropna().astype(str).tolist()
+    configs = [("`fankui analyze -j 1 --no-themes-tagging`", ["--no-themes-tagging"]),
+               ("`fankui analyze -j 1 --no-builtin-themes-model` (taxonomy alone)", ["--no-builtin-themes-model"]),
+               ("`fankui analyze -j 1` (default: taxonomy + built-in model; themes, theme_sentiment, 10 score columns)",
+                [])]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         src = tmp / "in.csv"
         pd.DataFrame({"反馈内容": texts}).to_csv(src, index=False)
         base = ["analyze", str(src), "-o", str(tmp / "out.csv"), "-j", "1", "-q"]
         run_cli(base + ["--no-themes-tagging"])  # warm the file cache
-        without, with_, taxonomy = [], [], []
+        runs: list[list[tuple[float, float]]] = [[] for _ in configs]
         for _ in range(repeat):  # interleaved, so all three see the same machine load
-            without.append(run_cli(base + ["--no-themes-tagging"]))
-            taxonomy.append(run_cli(base + ["--no-builtin-themes-model"]))
-            with_.append(run_cli(base))
+            for k, (_, extra) in enumerate(configs):
+                runs[k].append(run_cli(base + extra))
         cols = pd.read_csv(tmp / "out.csv", nrows=1).columns
         assert "themes" in cols and "theme_sentiment" in cols
     n = len(texts)
-    a, b, c = min(without), min(with_), min(taxonomy)
-    cost, cost_tax = 1 - a / b, 1 - a / c
-    rows = [["`fankui analyze -j 1 --no-themes-tagging`", f"{a:.2f}", f"{n / a:,.0f}", "–"],
-            ["`fankui analyze -j 1 --no-builtin-themes-model` (taxonomy alone)", f"{c:.2f}", f"{n / c:,.0f}",
-             f"{cost_tax:.0%}"],
-            ["`fankui analyze -j 1` (default: taxonomy + built-in model; themes, theme_sentiment, 10 score columns)",
-             f"{b:.2f}", f"{n / b:,.0f}", f"**{cost:.0%}**"]]
+    wall = [min(w for w, _ in r) for r in runs]
+    cpu = [min(c for _, c in r) for r in runs]
+    rows = [[name, f"{wall[k]:.2f}", f"{n / wall[k]:,.0f}", f"{cpu[k]:.2f}",
+             "–" if k == 0 else f"{1 - wall[0] / wall[k]:.0%}", "–" if k == 0 else f"{1 - cpu[0] / cpu[k]:.0%}"]
+            for k, (name, _) in enumerate(configs)]
+    cost_wall, cost_cpu = 1 - wall[0] / wall[2], 1 - cpu[0] / cpu[2]
     body = (f"waimai_10k reviews ({n:,} short texts), whole CLI runs (start-up, read, normalise, segment, sentiment, "
-            f"write CSV), best of {repeat}, interleaved in one run. Cost of themes = 1 − t_without / t_with.\n\n")
-    body += markdown_table(["command", "seconds", "texts/s", "cost of themes"], rows)
-    body += (f"\nThroughput cost of themes (default): **{cost:.0%}**. Goal (issue 4): ≤ 30%. "
-             f"**Goal {'met' if cost <= 0.30 else 'not met'}.**\n")
+            f"write CSV), best of {repeat}, interleaved in one run. Cost of themes = 1 − t_without / t_with, on wall "
+            "clock and on the child's CPU time (user + system; less disturbed by other jobs on the shared "
+            "machine).\n\n")
+    body += markdown_table(["command", "wall s", "texts/s (wall)", "CPU s", "cost (wall)", "cost (CPU)"], rows)
+    met = cost_wall <= 0.30 and cost_cpu <= 0.30
+    body += (f"\nThroughput cost of themes (default): **{cost_wall:.0%}** wall clock, **{cost_cpu:.0%}** CPU time. "
+             f"Goal (issue 4): ≤ 30%. **Goal {'met' if met else 'not met'}"
+             f"{'' if met or (cost_wall <= 0.30) == (cost_cpu <= 0.30) else ' on one of the two measures'}.**\n")
     write_section("themes_speed", "Theme tagging cost in fankui analyze (issue 4)", body)
 
 
