@@ -130,3 +130,33 @@ def test_a_theme_the_model_adds_takes_its_sentiment_from_its_own_clause(hybrid):
     from fankui.themes import aspect_sentiment
 
     assert aspect_sentiment([text]) == [{"产品质量": "negative", "包装": "positive"}]
+
+
+def test_explain_shows_the_blend_its_parts_and_the_evidence(hybrid):
+    table = hybrid.explain("包装很用心，可惜杯子收到就碎成渣了")
+    assert list(table.columns) == ["theme", "tagged", "score", "taxonomy_score", "model_probability", "cues",
+                                   "model_evidence"]
+    assert len(table) == 10 and table["score"].is_monotonic_decreasing
+    rows = table.set_index("theme")
+    assert set(table.loc[table["tagged"], "theme"]) == {"包装", "产品质量"}
+    for theme in ("包装", "产品质量"):
+        r = rows.loc[theme]
+        assert r["score"] == pytest.approx(WEIGHT * r["taxonomy_score"] + (1 - WEIGHT) * r["model_probability"],
+                                           abs=2e-3)
+        assert r["model_evidence"]
+    assert "包装" in rows.loc["包装", "cues"] and rows.loc["产品质量", "cues"] == ""  # the model's own find
+    assert any(g in "碎成渣" for g in rows.loc["产品质量", "model_evidence"].split("、"))
+    assert rows.loc["物流配送", "model_evidence"] == ""  # no say (p < 0.1): no noise shown
+
+
+def test_explain_themes_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    res = invoke(runner, "explain-themes", "包装很用心，可惜杯子收到就碎成渣了")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0] == "themes: 产品质量;包装" and "model_evidence" in res.stdout
+    res = invoke(runner, "explain-themes", "快递太慢了", "--no-builtin-themes-model")
+    assert res.exit_code == 0 and res.stdout.splitlines()[0] == "themes: 物流配送" and "keyword" in res.stdout
+    res = invoke(runner, "explain-themes", "快递太慢了", "--themes", tmp_path / "missing.toml")
+    assert res.exit_code == 2 and "not found" in res.stderr

@@ -45,3 +45,30 @@ def train_themes_cmd(
          f"labels {data.label_column!r}) → {output}", quiet)
     if data.dropped_empty:
         echo(f"skipped {data.dropped_empty} row(s) with empty text", quiet)
+
+
+@app.command("explain-themes")
+@handle_errors
+def explain_themes_cmd(
+    text: str = typer.Argument(..., help="One ticket text, quoted."),
+    themes: Optional[Path] = typer.Option(None, help="Your taxonomy TOML instead of the built-in one (taxonomy alone)."),
+    builtin_themes_model: bool = typer.Option(True, "--builtin-themes-model/--no-builtin-themes-model",
+                                              help="With the built-in taxonomy, explain the default blend with the "
+                                                   "built-in model (default) or the taxonomy alone."),
+) -> None:
+    """Show why a ticket gets its themes: each theme's score, the taxonomy's cues and the model's evidence.
+
+    Example:  fankui explain-themes "等了一个半小时饭都凉透了"
+    """
+    import pandas as pd
+
+    from ..segment import prepare_texts
+    from ..themes import ThemeTagger
+    from ..themes.hybrid import default_tagger
+
+    tagger = ThemeTagger(themes) if themes is not None else default_tagger(builtin_themes_model)
+    norm, tokens = prepare_texts([text])
+    typer.echo("themes: " + ";".join(tagger.tag_prepared(norm, tokens)[0][0]))  # as `fankui analyze` writes them
+    table = tagger.explain(text)  # the hybrid: one row per theme; the taxonomy alone: one row per cue found
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.unicode.east_asian_width", True):
+        typer.echo(table.to_string(index=False) if len(table) else "(no cue found)")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pandas as pd
 
 from ..resources import data_path
 
@@ -148,6 +149,51 @@ class HybridTagger:
         if uncued:
             self._place_uncued(norm, tokens, uncued, spans, clauses)
         return themes, B, spans, clauses
+
+    def explain(self, text: str, top: int = 3) -> pd.DataFrame:
+        """Why each theme got its score for one text: one row per theme, strongest first.
+
+        Columns: ``theme``, ``tagged``, ``score`` (the blend), ``taxonomy_score`` and ``model_probability`` (its
+        two parts), ``cues`` (the taxonomy's cues found, ``(weak)`` / ``(denied)`` marked) and ``model_evidence``
+        (the character n-grams that pushed the model's probability up most, overlapping ones shown once; only for
+        themes the model has a say in: tagged, or probability ≥ 0.1).
+
+        >>> default_tagger().explain("等了一个半小时饭都凉透了").head(2)     # doctest: +SKIP
+        """
+        from ..segment import prepare_texts
+        from ..sentiment.features import readable
+
+        norm, tokens = prepare_texts([text])
+        _, B, _, _ = self.tag_prepared(norm, tokens)
+        S = self.tagger.tag_prepared(norm, tokens)[1]
+        X = self.scorer.featurizer_.transform(norm, tokens).tocsr()
+        P = self.scorer.proba_prepared(norm, tokens)
+        names = self.scorer.featurizer_.feature_names()
+        cues = self.tagger.explain(text)
+        model_col = {str(c): j for j, c in enumerate(self.scorer.classes_)}
+        rows = []
+        for i, theme in enumerate(str(c) for c in self.classes_):
+            found = cues[cues["theme"] == theme]
+            marks = [c + ("(weak)" if k == "weak" else "") + ("(denied)" if d else "")
+                     for c, k, d in zip(found["cue"], found["kind"], found["denied"])]
+            j = model_col.get(theme)
+            evidence: list[str] = []
+            tagged = bool(B[0, i] >= self.threshold - 1e-9)
+            # Evidence is shown only where the model has a say worth reading (tagged, or p >= 0.1).
+            if j is not None and X.nnz and (tagged or P[0, j] >= 0.1):
+                push = X.data * self.scorer.coef_[j, X.indices]
+                for k in np.argsort(-push):
+                    if push[k] <= 0 or len(evidence) >= top:
+                        break
+                    gram = readable(names[X.indices[k]])
+                    if gram.strip() and not any(gram in e or e in gram for e in evidence):
+                        evidence.append(gram)
+            rows.append({"theme": theme, "tagged": tagged,
+                         "score": round(float(B[0, i]), 3), "taxonomy_score": round(float(S[0, i]), 3),
+                         "model_probability": round(float(P[0, j]), 3) if j is not None else float("nan"),
+                         "cues": "、".join(dict.fromkeys(marks)), "model_evidence": "、".join(evidence)})
+        out = pd.DataFrame(rows)
+        return out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
     def _place_uncued(self, norm, tokens, rows, spans, clauses) -> None:
         """Give each theme without a cue clause the clauses the model scores highest for it (in place).
