@@ -160,3 +160,11 @@ def test_explain_themes_cli(tmp_path):
     assert res.exit_code == 0 and res.stdout.splitlines()[0] == "themes: 物流配送" and "keyword" in res.stdout
     res = invoke(runner, "explain-themes", "快递太慢了", "--themes", tmp_path / "missing.toml")
     assert res.exit_code == 2 and "not found" in res.stderr
+
+
+def test_no_blind_set_is_a_training_file_of_the_builtin_model():
+    from fankui.themes.default import TRAINING_FILES
+
+    blind = [f"tests/data/themes_holdout{i}.csv" for i in range(2, 6)]
+    assert not set(blind) & set(TRAINING_FILES)
+    assert all((DATA.parent.parent / f).is_file() for f in TRAINING_FILES)

@@ -1,20 +1,18 @@
-"""The built-in hybrid: the taxonomy's theme scores averaged with a small supervised model's probabilities.
+"""The built-in hybrid, what `fankui analyze` tags with by default: the taxonomy's theme scores blended with
+the probabilities of a supervised model trained on team-written tickets.
 
 Why: keyword cues tuned on the tickets one has read stop improving on tickets written by someone else; a model
-trained on the team-written labelled tickets catches some of the phrasings no cue lists (and doubts some lone
-weak cues). Chosen by leave-one-file-out over the four labelled files (docs/themes.md, "The built-in hybrid").
+trained on thousands of varied labelled tickets learns how people write about a theme without naming it.
+Chosen by leaving one training file out (docs/themes.md, "The built-in hybrid"; benchmarks.md,
+``themes_hybrid_choice``) before the blind sets that measure it were scored.
 
-Rule, per theme: ``score = WEIGHT * taxonomy score + (1 − WEIGHT) * model probability``; the theme is tagged when
-``score ≥ THRESHOLD``. With 0.6 / 0.45 that reads: a keyword (taxonomy score ≥ 0.8) always tags; a theme with
-only weak cues is decided by the model (one weak cue needs a probability ≥ 0.6, two ≥ 0.26); the model never
-adds a theme the taxonomy found no cue for (on other industries than the training tickets' that is the safe
-side). So the model is consulted, and the score blended, only for themes with weak evidence; other scores are
-the taxonomy's, and tickets without such a theme are not featurized at all.
+Rule, per theme: ``score = WEIGHT × taxonomy score + (1 − WEIGHT) × model probability``, tagged when
+``score ≥ THRESHOLD``. With 0.2 / 0.2 the model decides and a cue lowers its bar: no cue needs p ≥ 0.25, a
+keyword (taxonomy score 0.8) p ≥ 0.05. An ``off_topic`` phrase still voids the whole ticket.
 
-Opt-in (``fankui analyze --builtin-themes-model``, ``theme_stage(builtin_model=True)``): it gains about a point
-of micro-F1 leaving one labelled file out, none on the third blind set, and costs more throughput than the
-themes budget allows. Used only with the built-in taxonomy (a user's taxonomy has other themes and cues the
-model never saw). Scoring needs NumPy/SciPy only: the model is read by :func:`load_default_scorer` without scikit-learn.
+Used only with the built-in taxonomy (a user's taxonomy has other themes and cues the model never saw);
+``--no-builtin-themes-model`` / ``theme_stage(builtin_model=False)`` tag with the taxonomy alone. Scoring needs
+NumPy/SciPy only: the model is read by :func:`load_default_scorer` without scikit-learn.
 """
 
 from __future__ import annotations
