@@ -203,14 +203,17 @@ _ZEROSHOT_HISTORY = (
     "border rules), themes_holdout2.csv (taxonomy measured once after the second revision: 0.771), "
     "themes_holdout3.csv (taxonomy 0.717, the earlier opt-in hybrid 0.720, each measured once), "
     "themes_holdout4.csv (written after that; the default trained on six corpus writers scored 0.847 on it, "
-    "once) and themes_holdout5.csv (written while four more corpus writers worked, measured for the first time "
-    "by this run). None of the later sets was tuned on. The built-in model learned from the four tuning files "
+    "once), themes_holdout5.csv (written while four more corpus writers worked; the ten-writer default scored "
+    "0.857 on it, once) and themes_holdout6.csv (written afterwards, asked to name staff often in tickets about "
+    "other topics, the default's weakest border on holdout5; measured for the first time by this run, with the "
+    "same model). None of the later sets was tuned on. The built-in model learned from the four tuning files "
     "and the team theme corpus (corpora/team_themes, writers who never saw the taxonomy or any blind set); how the model and "
     "the blend were chosen is in the section *Choosing the hybrid* below, done before this section was run. "
     "Texts of a blind set that also occur in a training file or an earlier set (exact match after "
     "normalisation) are left out of its score.\n\n")
 
-_BLIND = ("themes_holdout2.csv", "themes_holdout3.csv", "themes_holdout4.csv", "themes_holdout5.csv")
+_BLIND = ("themes_holdout2.csv", "themes_holdout3.csv", "themes_holdout4.csv", "themes_holdout5.csv",
+          "themes_holdout6.csv")
 
 
 def joined_themes(tagger, norm, tokens) -> list[str]:
@@ -233,7 +236,8 @@ def bench_zeroshot() -> None:
     roles = {"themes_holdout2.csv": "blind (taxonomy looked at once before)",
              "themes_holdout3.csv": "blind (taxonomy and old hybrid looked at once before)",
              "themes_holdout4.csv": "blind (the six-writer model looked at once before: 0.847)",
-             "themes_holdout5.csv": "**blind, first look (the measure)**"}
+             "themes_holdout5.csv": "blind (this model scored it once before: 0.857)",
+             "themes_holdout6.csv": "**blind, first look (the measure; staff often named in passing)**"}
     for name in _BLIND:
         df = pd.read_csv(ROOT / "tests" / "data" / name)
         norm = df["text"].map(normalize_text)

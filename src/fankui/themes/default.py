@@ -3,7 +3,7 @@
 Training data (nothing else), all team-written and labelled to the border rules in docs/themes.md: the four
 tuning files ``tests/data/themes_dev.csv``, ``themes_extra.csv``, ``themes_test.csv``, ``themes_holdout.csv``
 and the training corpus ``corpora/team_themes/writer*.csv`` (written by engineers who never saw the taxonomy's
-cues or the blind sets). Never the blind sets ``themes_holdout2.csv`` to ``themes_holdout5.csv``: they
+cues or the blind sets). Never the blind sets ``themes_holdout2.csv`` to ``themes_holdout6.csv``: they
 measure it (a test checks that no blind set is a training file).
 
 Rebuild (maintainers, from a checkout; byte-identical for the same NumPy/SciPy/scikit-learn versions)::
