@@ -497,7 +497,7 @@ def dev_check(corpora: Path, folds: int) -> None:
     from fankui.text import normalize_text
     from fankui.themes import ThemeClassifier
     from fankui.themes.metrics import triple_f1
-    from fankui.themes.supervised import _sigmoid
+    from fankui.themes.scoring import sigmoid
 
     car = load_car(corpora)
     norm = [normalize_text(t) for t in car["content"]]
@@ -522,7 +522,7 @@ def dev_check(corpora: Path, folds: int) -> None:
     oof, oof_svc = np.zeros(Y.shape), np.zeros(Y.shape)
     for a, b in inner:
         coef, ic = clf._fit_ovr(X[a], Y[a], clf.C_)
-        oof[b] = _sigmoid(np.asarray(X[b] @ coef.T) + ic)
+        oof[b] = sigmoid(np.asarray(X[b] @ coef.T) + ic)
         for j in range(Y.shape[1]):
             oof_svc[b, j] = LinearSVC(C=0.5).fit(X[a], Y[a, j]).decision_function(X[b])
     # per-class thresholds, coordinate ascent on OOF micro-F1 + the class's own F1

@@ -39,6 +39,7 @@ def library_versions() -> dict[str, str]:
             out[name] = "absent"
     return out
 
+
 # Everything a damaged, truncated or foreign file can raise while numpy and json read it.
 _READ_ERRORS = (zipfile.BadZipFile, ValueError, KeyError, OSError, UnicodeDecodeError, json.JSONDecodeError, EOFError)
 

@@ -18,11 +18,13 @@ NumPy/SciPy only: the model is read by :func:`load_default_scorer` without sciki
 from __future__ import annotations
 
 import threading
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..resources import data_path
+from .scoring import model_clauses, theme_proba
 
 __all__ = ["HybridTagger", "ThemeScorer", "load_default_scorer", "default_tagger", "DEFAULT_FILE", "WEIGHT",
            "THRESHOLD"]
@@ -52,15 +54,13 @@ class ThemeScorer:
         meta, feat, coef, intercept = read_theme_arrays(path)
         return cls(feat, coef, intercept, meta["classes"], meta["multilabel"])
 
+    def proba_from_features(self, X) -> np.ndarray:
+        return theme_proba(X, self.coef_, self.intercept_, self.multilabel_)
+
     def proba_prepared(self, norm: list[str], tokens: list[list[str]]) -> np.ndarray:
         if not norm:
             return np.zeros((0, len(self.classes_)))
-        scores = np.asarray(self.featurizer_.transform(norm, tokens) @ self.coef_.T, dtype=np.float64) + self.intercept_
-        if self.multilabel_:
-            return 1.0 / (1.0 + np.exp(-np.clip(scores, -50, 50)))
-        scores -= scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return e / e.sum(axis=1, keepdims=True)
+        return self.proba_from_features(self.featurizer_.transform(norm, tokens))
 
 
 def load_default_scorer() -> ThemeScorer | None:
@@ -84,6 +84,15 @@ def default_tagger(builtin_model: bool = True):
     return HybridTagger(tagger, scorer) if scorer is not None else tagger
 
 
+class _Scored(NamedTuple):
+    S: np.ndarray            # taxonomy scores
+    spans: list              # the taxonomy's cue clauses per row
+    clauses: list            # the taxonomy's clauses per row
+    X: object                # the model's features (None for no rows)
+    P: np.ndarray            # model probabilities, columns of the scorer's classes
+    B: np.ndarray            # blended scores, off_topic rows zeroed
+
+
 class HybridTagger:
     """A :class:`~fankui.themes.ThemeTagger` whose scores are averaged with a :class:`ThemeScorer`'s.
 
@@ -99,6 +108,7 @@ class HybridTagger:
         self.threshold = float(threshold)
         self.classes_ = tagger.classes_
         model_col = {str(c): j for j, c in enumerate(scorer.classes_)}
+        # The model's column for each of the tagger's themes (-1: a theme the model does not know).
         self._cols = np.array([model_col.get(str(t), -1) for t in self.classes_], dtype=int)
 
     @property
@@ -113,18 +123,24 @@ class HybridTagger:
         Pm = np.where(cols >= 0, P[:, np.maximum(cols, 0)], S)
         return self.weight * S + (1.0 - self.weight) * Pm
 
-    def tag_prepared(self, norm: list[str], tokens: list[list[str]]):
-        """``(themes, scores, spans, clauses)`` as :meth:`ThemeTagger.tag_prepared`, from the blended scores."""
-        from .aspect import split_clauses
-
+    def _scored(self, norm: list[str], tokens: list[list[str]]) -> "_Scored":
+        """Everything tagging and explaining need, each computed once."""
         off_topic: list[int] = []
         _, S, spans_t, clauses = self.tagger.tag_prepared(norm, tokens, off_topic=off_topic)
         # Every ticket is scored: the model may tag a theme the taxonomy has no cue for (what it learned from
         # the labelled tickets beyond the cue lists is most of its gain on tickets from new writers).
-        P = self.scorer.proba_prepared(norm, tokens)
+        X = self.scorer.featurizer_.transform(norm, tokens) if norm else None
+        P = self.scorer.proba_from_features(X) if norm else np.zeros((0, len(self.scorer.classes_)))
         B = self.blend(S, P)
         # An off_topic phrase (a supplier, a job seeker) is an explicit "no theme" rule: the model does not overrule it.
         B[off_topic] = 0.0
+        return _Scored(S, spans_t, clauses, X, P, B)
+
+    def tag_prepared(self, norm: list[str], tokens: list[list[str]]):
+        """``(themes, scores, spans, clauses)`` as :meth:`ThemeTagger.tag_prepared`, from the blended scores."""
+        from .aspect import split_clauses
+
+        _, spans_t, clauses, _, _, B = self._scored(norm, tokens)
         names = [str(c) for c in self.classes_]
         other = self.other
         themes, spans = [], []
@@ -162,19 +178,16 @@ class HybridTagger:
         from ..sentiment.features import readable
 
         norm, tokens = prepare_texts([text])
-        _, B, _, _ = self.tag_prepared(norm, tokens)
-        S = self.tagger.tag_prepared(norm, tokens)[1]
-        X = self.scorer.featurizer_.transform(norm, tokens).tocsr()
-        P = self.scorer.proba_prepared(norm, tokens)
+        S, _, _, X, P, B = self._scored(norm, tokens)
+        X = X.tocsr()
         names = self.scorer.featurizer_.feature_names()
         cues = self.tagger.explain(text)
-        model_col = {str(c): j for j, c in enumerate(self.scorer.classes_)}
         rows = []
         for i, theme in enumerate(str(c) for c in self.classes_):
             found = cues[cues["theme"] == theme]
             marks = [c + ("(weak)" if k == "weak" else "") + ("(denied)" if d else "")
                      for c, k, d in zip(found["cue"], found["kind"], found["denied"])]
-            j = model_col.get(theme)
+            j = int(self._cols[i]) if self._cols[i] >= 0 else None
             evidence: list[str] = []
             tagged = bool(B[0, i] >= self.threshold - 1e-9)
             # Evidence is shown only where the model has a say worth reading (tagged, or p >= 0.1).
@@ -200,34 +213,13 @@ class HybridTagger:
         from the clause that talks about it, not from the whole ticket. The taxonomy splits only the clauses
         around its cues; these rows get all their clauses, and the cue clauses' indices are mapped onto them.
         """
-        from .aspect import split_clauses
-
-        model_col = {str(c): j for j, c in enumerate(self.scorer.classes_)}
-        texts, toks, first = [], [], {}
-        for r in rows:
-            full = split_clauses(tokens[r])
-            at = {c.tok_start: k for k, c in enumerate(full)}
-            old = clauses[r]
-            spans[r] = [(t, [at[old[i].tok_start] for i in idx]) for t, idx in spans[r]]
-            clauses[r] = full
-            if len(full) > 1:
-                first[r] = len(texts)
-                for c in full:
-                    texts.append(norm[r][c.start:c.end])
-                    toks.append(tokens[r][c.tok_start:c.tok_end])
-        if not texts:
-            return  # every such row has one clause (or none): the whole ticket is the theme's clause
-        CP = self.scorer.proba_prepared(texts, toks)
+        wanted = [[t for t, idx in spans[r] if not idx] for r in rows]
         # The bar a theme with no cue must clear in the blend: (1 − WEIGHT) × p ≥ THRESHOLD.
         cut = self.threshold / max(1.0 - self.weight, 1e-9)
-        for r in first:
-            n = len(clauses[r])
-            placed = []
-            for t, idx in spans[r]:
-                j = model_col.get(t)
-                if not idx and j is not None:
-                    p = CP[first[r]:first[r] + n, j]
-                    keep = np.flatnonzero(p >= cut)
-                    idx = keep.tolist() if len(keep) else [int(p.argmax())]
-                placed.append((t, idx))
-            spans[r] = placed
+        placed, full = model_clauses(self.scorer, [norm[r] for r in rows], [tokens[r] for r in rows], wanted, cut)
+        for k, r in enumerate(rows):
+            at = {c.tok_start: n for n, c in enumerate(full[k])}
+            by_model = dict(placed[k])
+            spans[r] = [(t, [at[clauses[r][i].tok_start] for i in idx] if idx else by_model.get(t, []))
+                        for t, idx in spans[r]]
+            clauses[r] = full[k]

@@ -27,8 +27,8 @@ from ..segment import as_list as _as_list
 from ..segment import prepare_texts
 from ..sentiment.classifier import NotFittedError
 from ..sentiment.features import nb_ratio
-from .aspect import split_clauses
 from .metrics import split_labels
+from .scoring import model_clauses, sigmoid, theme_proba
 
 __all__ = ["ThemeClassifier", "THRESHOLD_GRID", "C_GRID"]
 
@@ -160,7 +160,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             oof = np.zeros(Y.shape)
             for tr, va in folds:
                 coef, intercept = self._fit_ovr(X[tr], Y[tr], c)
-                oof[va] = _sigmoid(np.asarray(X[va] @ coef.T) + intercept)
+                oof[va] = sigmoid(np.asarray(X[va] @ coef.T) + intercept)
             for t in ts:
                 pred = [[str(i) for i in np.flatnonzero(r)] for r in self._decide(oof, t, self.min_labels_)]
                 f1 = multilabel_f1(gold, pred)["micro_f1"]
@@ -178,12 +178,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return hasattr(self, "coef_")
 
     def proba_from_features(self, X) -> np.ndarray:
-        scores = np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
-        if self.multilabel_:
-            return _sigmoid(scores)
-        scores -= scores.max(axis=1, keepdims=True)
-        e = np.exp(scores)
-        return e / e.sum(axis=1, keepdims=True)
+        return theme_proba(X, self.coef_, self.intercept_, self.multilabel_)
 
     def predict_proba(self, X) -> np.ndarray:
         """Per-theme probabilities, columns following ``classes_`` (multi-label rows need not sum to 1)."""
@@ -234,32 +229,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
         Returns ``(spans, clauses)`` as :meth:`tag_prepared` does; a one-clause text uses its only clause.
         """
-        clauses = [split_clauses(t) for t in tokens]
-        cl_texts, cl_tokens, first = [], [], {}
-        for r, cl in enumerate(clauses):
-            if len(cl) > 1:
-                first[r] = len(cl_texts)
-                for c in cl:
-                    cl_texts.append(norm[r][c.start:c.end])
-                    cl_tokens.append(tokens[r][c.tok_start:c.tok_end])
-        cp = self.proba_from_features(self.featurizer_.transform(cl_texts, cl_tokens)) if cl_texts else None
-        col = {c: j for j, c in enumerate(self.classes_)}
-        cut = max(self.threshold_ if self.multilabel_ else 0.5, 1e-9)
-        spans = []
-        for r, row_themes in enumerate(themes):
-            row = []
-            for t in row_themes:
-                if t not in col:
-                    continue
-                if r in first:
-                    p = cp[first[r]:first[r] + len(clauses[r]), col[t]]
-                    keep = np.flatnonzero(p >= cut)
-                    idx = keep.tolist() if len(keep) else [int(p.argmax())]
-                else:
-                    idx = [0] if clauses[r] else []
-                row.append((t, idx))
-            spans.append(row)
-        return spans, clauses
+        return model_clauses(self, norm, tokens, themes, max(self.threshold_ if self.multilabel_ else 0.5, 1e-9))
 
 
 def _binary_lr(C, class_weight, random_state=0) -> LogisticRegression:
@@ -268,7 +238,3 @@ def _binary_lr(C, class_weight, random_state=0) -> LogisticRegression:
     # built-in theme model must rebuild exactly, see fankui.themes.default).
     return LogisticRegression(C=float(C), solver="liblinear", dual=True, max_iter=1000, class_weight=class_weight,
                               random_state=random_state)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
